@@ -6,4 +6,11 @@ public interface ProgressListener {
 
     /** @param total -1 when unknown */
     void progress(String label, long done, long total);
+
+    /**
+     * A one-line remark the user should see, not an error: "reusing … unpacked earlier",
+     * "skipped tar member 'x': a symbolic link …", which member became the core. Ignored unless
+     * the caller overrides it, so a plain lambda listener keeps working.
+     */
+    default void note(String message) { }
 }

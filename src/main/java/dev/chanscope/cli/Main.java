@@ -1,7 +1,57 @@
 package dev.chanscope.cli;
 
-public final class Main {
+import dev.chanscope.ChanscopeException;
+import dev.chanscope.ExitCode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code chanscope <command>}. */
+@Command(name = "chanscope",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Explains why a Go program died with 'send on closed channel' or 'close of closed channel':",
+            "reads the core dump (and its binary) and reports the panic, the channel, and every goroutine.",
+            "",
+            "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service   (the kernel writes ./core)",
+        },
+        subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not match the core,",
+            "5 gdb missing or failing, 70 internal error. Docs: docs/usage.md"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, goroutines)");
+    }
+
     public static void main(String[] args) {
-        System.out.println("chanscope");
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd));
+        cl.setParameterExceptionHandler((ex, args2) -> {
+            ex.getCommandLine().getErr().println("chanscope: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCode.USAGE.code();
+        });
+        return cl.execute(args);
+    }
+
+    private static int handle(Exception ex, CommandLine cmd) {
+        if (ex instanceof ChanscopeException ce) {
+            cmd.getErr().println("chanscope: " + ce.getMessage());
+            return ce.exitCode().code();
+        }
+        cmd.getErr().println("chanscope: internal error: " + ex + " (please report it; set CHANSCOPE_DEBUG=1 for the stack trace)");
+        if (System.getenv("CHANSCOPE_DEBUG") != null) {
+            ex.printStackTrace(cmd.getErr());
+        }
+        return ExitCode.INTERNAL.code();
     }
 }

@@ -1,0 +1,36 @@
+package dev.chanscope.acquire;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The cache key: SHA-256 of the input's bytes. Content, not path or mtime, so a core copied or
+ * renamed still hits, and a new core downloaded over an old one's name never gets stale
+ * results. It costs one extra read of the (compressed, so usually much smaller) input.
+ */
+final class ContentKey {
+    private ContentKey() {}
+
+    static String sha256(Path input, long size, ProgressListener progress, String label) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        byte[] buffer = new byte[1 << 20];
+        try (InputStream in = new ProgressStream(new ReadFaultStream(Files.newInputStream(input)),
+                progress, label, size)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}

@@ -1,0 +1,46 @@
+package dev.chanscope.acquire;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A problem with the input that the user must hear about, already worded (without the input's
+ * name, which {@link Acquirer} puts in front). It is an IOException so it can travel up through
+ * decoder reads; the stream wrappers pass it on untouched instead of re-wrapping it.
+ */
+final class InputFault extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    InputFault(String message) {
+        super(message);
+    }
+
+    static InputFault cacheWrite(Path file, IOException cause) {
+        return new InputFault("cannot write " + file + " in the cache: " + oneLine(cause)
+                + " (set CHANSCOPE_CACHE to a directory with room)");
+    }
+
+    static InputFault overCap(String what, long cap) {
+        return new InputFault(what + " expands beyond --max-core-size " + cap
+                + "; raise it if this core is genuine");
+    }
+
+    /**
+     * Data that is decoded but not written whole (a tar being scanned, a middle layer) gets twice
+     * the core's allowance: a bundle holds a core and a binary.
+     */
+    static InputFault overStreamCap(String what, long cap) {
+        return new InputFault(what + " expands beyond twice --max-core-size " + cap
+                + "; raise it if this core is genuine");
+    }
+
+    /** Library messages can be null, multi-line or very long; the CLI prints one line. */
+    static String oneLine(Throwable t) {
+        String message = t.getMessage();
+        if (message == null || message.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        String line = message.strip().lines().findFirst().orElse("");
+        return line.length() > 160 ? line.substring(0, 157) + "..." : line;
+    }
+}

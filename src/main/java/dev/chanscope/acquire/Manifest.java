@@ -1,0 +1,74 @@
+package dev.chanscope.acquire;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What a cache entry holds, written last into the entry so that a complete manifest means a
+ * complete entry. The sizes let a later run notice files damaged or deleted behind its back.
+ *
+ * @param layers      labels of the containers unwrapped, outermost first
+ * @param binary      file name of the bundled executable inside the entry, if any
+ * @param notes       what the user was told when the entry was made (skipped members...), told again on reuse
+ */
+record Manifest(List<String> layers, String core, long coreSize, Optional<String> binary, long binarySize,
+                List<String> notes) {
+    static final String FILE_NAME = "manifest.properties";
+
+    Manifest {
+        layers = List.copyOf(layers);
+        notes = List.copyOf(notes);
+    }
+
+    void write(Path file) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("version", "1");
+        p.setProperty("layers", String.join(",", layers));
+        p.setProperty("core", core);
+        p.setProperty("core.size", Long.toString(coreSize));
+        binary.ifPresent(b -> {
+            p.setProperty("binary", b);
+            p.setProperty("binary.size", Long.toString(binarySize));
+        });
+        p.setProperty("notes", Integer.toString(notes.size()));
+        for (int i = 0; i < notes.size(); i++) {
+            p.setProperty("note." + i, notes.get(i));
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            p.store(out, "chanscope cache entry");
+        }
+    }
+
+    /** @return empty when the file is missing or not a manifest this version wrote */
+    static Optional<Manifest> read(Path file) {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+            if (!"1".equals(p.getProperty("version")) || p.getProperty("core") == null) {
+                return Optional.empty();
+            }
+            String layerText = p.getProperty("layers", "");
+            List<String> layers = layerText.isEmpty() ? List.of() : Arrays.asList(layerText.split(","));
+            int count = Integer.parseInt(p.getProperty("notes", "0"));
+            List<String> notes = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                notes.add(p.getProperty("note." + i, ""));
+            }
+            Optional<String> binary = Optional.ofNullable(p.getProperty("binary"));
+            return Optional.of(new Manifest(layers, p.getProperty("core"),
+                    Long.parseLong(p.getProperty("core.size")), binary,
+                    binary.isPresent() ? Long.parseLong(p.getProperty("binary.size")) : 0, notes));
+        } catch (IOException | RuntimeException e) {
+            // Unreadable or garbled: the caller treats the entry as absent and rebuilds it.
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.chanscope.cli;
+
+import dev.chanscope.acquire.ProgressListener;
+import java.io.PrintWriter;
+
+/** A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+final class Progress implements ProgressListener {
+    private final PrintWriter err;
+    private final boolean tty = System.console() != null;
+    private long lastDraw;
+    private boolean drawn;
+
+    Progress(PrintWriter err) {
+        this.err = err;
+    }
+
+    @Override
+    public void progress(String label, long done, long total) {
+        long now = System.nanoTime();
+        if (!tty || now - lastDraw < 200_000_000L) {
+            return;
+        }
+        lastDraw = now;
+        drawn = true;
+        String mb = String.format("%,d MB", done >> 20);
+        if (total > 0) {
+            int pct = (int) (100 * done / total);
+            int w = pct / 5;
+            err.print("\r" + label + " [" + "#".repeat(w) + " ".repeat(20 - w) + "] " + pct + "% " + mb);
+        } else {
+            err.print("\r" + label + " " + mb);
+        }
+        err.flush();
+    }
+
+    void done() {
+        if (drawn) {
+            err.print("\r\033[K");
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.chanscope.goruntime;
+
+import dev.chanscope.target.Memory;
+import dev.chanscope.target.Target;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Go runtime of one target as a typed model: version, layouts from DWARF, the pclntab,
+ * and the runtime's own name tables (status and wait-reason strings) read from memory, in the
+ * way HotSpot's Serviceability Agent builds its model from VMStructs.
+ */
+public final class GoRuntime {
+    private final Target target;
+    private final Memory memory;
+    private final GoLayouts layouts;
+    private final String version;
+    private final Pclntab pclntab;
+    private final long typesBase;
+    private final List<String> statusNames;
+    private final List<String> waitReasons;
+    private final long scanBit;
+    private final Map<String, OptionalLong> symbols = new ConcurrentHashMap<>();
+
+    public GoRuntime(Target target) {
+        this.target = target;
+        this.memory = target.memory();
+        this.layouts = GoLayouts.load(target.types());
+        long bv = requireSymbol("runtime.buildVersion");
+        this.version = memory.goString(memory.u64(bv), memory.u64(bv + 8), 64);
+        long md = requireSymbol("runtime.firstmoduledata");
+        GoLayouts.Moduledata mdl = layouts.moduledata();
+        this.pclntab = new Pclntab(memory, memory.u64(md + mdl.pcHeader()), memory.u64(md + mdl.gofunc()),
+                memory.u64(md + mdl.text()));
+        this.typesBase = memory.u64(md + mdl.types());
+        this.statusNames = stringArray("runtime.gStatusStrings");
+        this.waitReasons = stringArray("runtime.waitReasonStrings");
+        this.scanBit = target.types().constant("runtime._Gscan").orElse(0x1000);
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public Memory memory() {
+        return memory;
+    }
+
+    public GoLayouts layouts() {
+        return layouts;
+    }
+
+    /** "go1.26.8". */
+    public String version() {
+        return version;
+    }
+
+    public Pclntab pclntab() {
+        return pclntab;
+    }
+
+    public OptionalLong symbol(String name) {
+        return symbols.computeIfAbsent(name, target::symbolAddress);
+    }
+
+    public long requireSymbol(String name) {
+        return symbol(name).orElseThrow(() -> new RuntimeLayoutException(
+                "the binary has no symbol " + name + ": not a Go program, or an unsupported Go version"));
+    }
+
+    public GoStatus status(long raw) {
+        boolean scan = (raw & scanBit) != 0 && raw != scanBit;
+        int v = (int) (raw & ~scanBit);
+        String name = v < statusNames.size() ? statusNames.get(v) : "status " + v;
+        return new GoStatus(v, name, kindOf(name), scan);
+    }
+
+    private static GoStatus.Kind kindOf(String name) {
+        return switch (name) {
+            case "idle" -> GoStatus.Kind.IDLE;
+            case "runnable" -> GoStatus.Kind.RUNNABLE;
+            case "running" -> GoStatus.Kind.RUNNING;
+            case "syscall" -> GoStatus.Kind.SYSCALL;
+            case "waiting" -> GoStatus.Kind.WAITING;
+            case "dead" -> GoStatus.Kind.DEAD;
+            case "copystack" -> GoStatus.Kind.COPYSTACK;
+            case "preempted" -> GoStatus.Kind.PREEMPTED;
+            default -> GoStatus.Kind.OTHER;
+        };
+    }
+
+    public String waitReason(int reason) {
+        return reason >= 0 && reason < waitReasons.size() ? waitReasons.get(reason) : "";
+    }
+
+    /**
+     * The name of a runtime type descriptor ({@code *abi.Type}): the {@code str} name offset is
+     * relative to moduledata.types; a leading '*' is dropped when tflag says ExtraStar (the
+     * runtime's own rule in abi.Type.String).
+     */
+    public String typeName(long typeAddr) {
+        if (typeAddr == 0) {
+            return "nil";
+        }
+        GoLayouts.Type t = layouts.type();
+        int tflag = memory.u8(typeAddr + t.tflag());
+        int nameOff = (int) memory.u32(typeAddr + t.str());
+        long name = typesBase + nameOff;
+        // name: flag byte, uvarint length, bytes
+        long p = name + 1;
+        int len = 0;
+        int shift = 0;
+        for (int i = 0; i < 5; i++) {
+            int b = memory.u8(p++);
+            len |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            shift += 7;
+        }
+        String s = new String(memory.read(p, Math.min(len, 4096)), java.nio.charset.StandardCharsets.UTF_8);
+        final int tflagExtraStar = 1 << 1; // abi.TFlagExtraStar, stable since Go 1.7
+        if ((tflag & tflagExtraStar) != 0 && s.startsWith("*")) {
+            s = s.substring(1);
+        }
+        return s;
+    }
+
+    /** Kind of a runtime type (reflect.Kind numbering, which is public API and never changed). */
+    public int typeKind(long typeAddr) {
+        return memory.u8(typeAddr + layouts.type().kind()) & 0x1f;
+    }
+
+    public long typeSize(long typeAddr) {
+        return memory.u64(typeAddr + layouts.type().sizeField());
+    }
+
+    private List<String> stringArray(String symbol) {
+        long addr = requireSymbol(symbol);
+        long size = target.symbolSize(symbol).orElse(0);
+        int n = (int) Math.min(size / 16, 256);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long p = memory.u64(addr + 16L * i);
+            long l = memory.u64(addr + 16L * i + 8);
+            out.add(l > 0 && l < 256 ? memory.goString(p, l, 256) : "");
+        }
+        return List.copyOf(out);
+    }
+}

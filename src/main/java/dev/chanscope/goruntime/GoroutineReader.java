@@ -1,0 +1,208 @@
+package dev.chanscope.goruntime;
+
+import dev.chanscope.target.Memory;
+import dev.chanscope.target.ThreadContext;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Enumerates {@code runtime.allgs} and unwinds each goroutine. Each g is read with one bulk
+ * read of the whole struct and decoded from the buffer, so the cost per goroutine is one read
+ * plus its stack walk.
+ */
+public final class GoroutineReader {
+    private final GoRuntime rt;
+    private final Memory mem;
+    private final GoLayouts.G gl;
+    private final StackUnwinder unwinder;
+    private final int maxFrames;
+    private final Map<Long, Optional<Frame>> creatorCache = new HashMap<>();
+
+    public GoroutineReader(GoRuntime rt, int maxFrames) {
+        this.rt = rt;
+        this.mem = rt.memory();
+        this.gl = rt.layouts().g();
+        OptionalLong restorer = rt.symbol("runtime.sigreturn__sigaction");
+        if (restorer.isEmpty()) {
+            restorer = rt.symbol("runtime.sigreturn");
+        }
+        this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer);
+        this.maxFrames = maxFrames;
+    }
+
+    /** A thread's M: which goroutine it runs and its signal stack. */
+    private record MInfo(long address, long procId, long curg, long g0, long gsignal) {}
+
+    public List<Goroutine> readAll(List<ThreadContext> threads) {
+        Map<Long, MInfo> msByCurg = new HashMap<>();
+        Map<Long, ThreadContext> threadsByLwp = new HashMap<>();
+        for (ThreadContext t : threads) {
+            threadsByLwp.put((long) t.lwp(), t);
+        }
+        for (MInfo m : allMs()) {
+            if (m.curg != 0) {
+                msByCurg.put(m.curg, m);
+            }
+        }
+        long allgs = rt.requireSymbol("runtime.allgs");
+        long arr = mem.u64(allgs);
+        long n = mem.u64(allgs + 8);
+        if (n < 0 || n > 50_000_000) {
+            throw new RuntimeLayoutException("runtime.allgs has an impossible length " + n + ": the core is damaged");
+        }
+        ByteBuffer ptrs = mem.buffer(arr, (int) (n * 8));
+        List<Goroutine> out = new ArrayList<>((int) n);
+        for (int i = 0; i < n; i++) {
+            long gp = ptrs.getLong(i * 8);
+            if (gp == 0) {
+                continue;
+            }
+            out.add(read(gp, msByCurg, threadsByLwp));
+        }
+        return out;
+    }
+
+    private List<MInfo> allMs() {
+        GoLayouts.M ml = rt.layouts().m();
+        List<MInfo> ms = new ArrayList<>();
+        long m = mem.u64(rt.requireSymbol("runtime.allm"));
+        for (int guard = 0; m != 0 && guard < 100_000; guard++) {
+            ByteBuffer b = mem.buffer(m, (int) ml.size());
+            ms.add(new MInfo(m, b.getLong((int) ml.procId()), b.getLong((int) ml.curg()), b.getLong((int) ml.g0()),
+                    b.getLong((int) ml.gsignal())));
+            m = b.getLong((int) ml.allLink());
+        }
+        return ms;
+    }
+
+    private Goroutine read(long gp, Map<Long, MInfo> msByCurg, Map<Long, ThreadContext> threadsByLwp) {
+        ByteBuffer b = ByteBuffer.wrap(mem.read(gp, (int) gl.size())).order(ByteOrder.LITTLE_ENDIAN);
+        long goid = b.getLong((int) gl.goid());
+        GoStatus status = rt.status(Integer.toUnsignedLong(b.getInt((int) gl.status())));
+        int reason = Byte.toUnsignedInt(b.get((int) gl.waitReason()));
+        long stackLo = b.getLong((int) gl.stackLo());
+        long stackHi = b.getLong((int) gl.stackHi());
+        long gopc = b.getLong((int) gl.gopc());
+        long startPc = b.getLong((int) gl.startPc());
+        long parent = gl.parentGoid() >= 0 ? b.getLong((int) gl.parentGoid()) : 0;
+        long mAddr = b.getLong((int) gl.m());
+        MInfo m = msByCurg.get(gp);
+        ThreadContext thread = m != null && mAddr == m.address ? threadsByLwp.get(m.procId) : null;
+
+        String source = "none";
+        StackUnwinder.Stack stack = new StackUnwinder.Stack(List.of(), Optional.empty());
+        if (status.kind() != GoStatus.Kind.DEAD && stackHi != 0) {
+            Start start = startOf(b, status, thread, m, stackLo, stackHi);
+            if (start != null) {
+                source = start.source;
+                stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+            }
+        }
+        List<PhysicalFrame> phys = trimRuntimeEntry(stack.frames());
+        List<Frame> frames = new ArrayList<>();
+        for (PhysicalFrame f : phys) {
+            frames.addAll(f.logical());
+        }
+        return new Goroutine(gp, goid, status,
+                status.kind() == GoStatus.Kind.WAITING ? rt.waitReason(reason) : "",
+                b.getLong((int) gl.waitSince()),
+                goid == 1 ? Optional.empty() : creator(gopc), parent, // the runtime never shows main's creator funcName(startPc),
+                thread != null ? thread.lwp() : -1,
+                b.getLong((int) gl.lockedM()) != 0,
+                b.getLong((int) gl.panic()),
+                b.getLong((int) gl.waiting()),
+                source, phys, List.copyOf(frames), stack.error());
+    }
+
+    private record Start(long pc, long sp, boolean trap, String source) {}
+
+    /**
+     * Where to start unwinding. A goroutine on a thread that took a signal (the crash, or the
+     * SIGQUIT the runtime sends other threads when it crashes) resumes from the signal context
+     * when that context is on its own stack; otherwise from g.syscallsp for a goroutine in a
+     * system call, and from g.sched, which the runtime saved when it parked the goroutine or
+     * switched to the system stack (as fatalpanic does).
+     */
+    private Start startOf(ByteBuffer b, GoStatus status, ThreadContext thread, MInfo m, long lo, long hi) {
+        if (thread != null) {
+            long tsp = thread.sp();
+            if (tsp >= lo && tsp < hi) {
+                return new Start(thread.pc(), tsp, true, "thread");
+            }
+            Optional<long[]> ctx = signalStackBounds(m)
+                    .flatMap(bounds -> unwinder.signalContext(thread.pc(), tsp, bounds[0], bounds[1]));
+            if (ctx.isPresent() && ctx.get()[0] >= lo && ctx.get()[0] < hi) {
+                return new Start(ctx.get()[2], ctx.get()[0], true, "signal-context");
+            }
+        }
+        long syscallSp = b.getLong((int) gl.syscallSp());
+        if (status.kind() == GoStatus.Kind.SYSCALL && syscallSp != 0) {
+            return new Start(b.getLong((int) gl.syscallPc()), syscallSp, false, "syscall");
+        }
+        long sp = b.getLong((int) gl.schedSp());
+        long pc = b.getLong((int) gl.schedPc());
+        if (pc != 0 && sp >= lo && sp < hi) {
+            return new Start(pc, sp, false, "sched");
+        }
+        if (syscallSp != 0) {
+            return new Start(b.getLong((int) gl.syscallPc()), syscallSp, false, "syscall");
+        }
+        return null;
+    }
+
+    /** [lo, hi) of the stack the thread was on when stopped: gsignal's or g0's. */
+    private Optional<long[]> signalStackBounds(MInfo m) {
+        if (m == null || m.gsignal == 0) {
+            return Optional.empty();
+        }
+        long lo = mem.u64(m.gsignal + gl.stackLo());
+        long hi = mem.u64(m.gsignal + gl.stackHi());
+        return Optional.of(new long[] {lo, hi});
+    }
+
+    /**
+     * The runtime prints a dying goroutine's stack from fatalpanic's (or fatalthrow's) caller
+     * and never shows the systemstack switch frame; drop those so our frames line up with its.
+     */
+    private static List<PhysicalFrame> trimRuntimeEntry(List<PhysicalFrame> frames) {
+        int start = 0;
+        for (int i = 0; i < frames.size(); i++) {
+            String n = frames.get(i).function();
+            if (n.equals("runtime.fatalpanic") || n.equals("runtime.fatalthrow")) {
+                start = i + 1;
+                break;
+            }
+        }
+        List<PhysicalFrame> out = new ArrayList<>();
+        for (int i = start; i < frames.size(); i++) {
+            if (!frames.get(i).function().equals("runtime.systemstack_switch")) {
+                out.add(frames.get(i));
+            }
+        }
+        return out;
+    }
+
+    private Optional<Frame> creator(long gopc) {
+        if (gopc == 0) {
+            return Optional.empty();
+        }
+        return creatorCache.computeIfAbsent(gopc, pc -> rt.pclntab().funcAt(pc).map(fn -> {
+            // gopc is the return address of the call to newproc: symbolize the call, like the runtime.
+            long sym = pc > fn.entry() ? pc - 1 : pc;
+            List<Pclntab.SourceFrame> fr = rt.pclntab().frames(fn, sym);
+            Pclntab.SourceFrame outer = fr.get(fr.size() - 1);
+            Pclntab.SourceFrame inner = fr.get(0);
+            return new Frame(outer.function(), inner.file(), inner.line(), pc, 0, false);
+        }));
+    }
+
+    private String funcName(long pc) {
+        return pc == 0 ? "" : rt.pclntab().funcAt(pc).map(Pclntab.FuncInfo::name).orElse(String.format("0x%x", pc));
+    }
+}

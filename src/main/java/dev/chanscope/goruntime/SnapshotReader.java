@@ -1,0 +1,54 @@
+package dev.chanscope.goruntime;
+
+import dev.chanscope.target.Target;
+import dev.chanscope.target.ThreadContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Reads a {@link Snapshot} from a target: goroutines, the panic, the channel. */
+public final class SnapshotReader {
+    private final int maxFrames;
+
+    public SnapshotReader(int maxFrames) {
+        this.maxFrames = maxFrames;
+    }
+
+    public Snapshot read(Target target) {
+        GoRuntime rt = new GoRuntime(target);
+        List<String> warnings = new ArrayList<>();
+        List<ThreadContext> threads = target.threads();
+        List<Goroutine> gs = new GoroutineReader(rt, maxFrames).readAll(threads);
+        for (Goroutine g : gs) {
+            g.stackError().ifPresent(e -> warnings.add("goroutine " + g.id() + ": stack incomplete: " + e));
+        }
+        PanicReader pr = new PanicReader(rt);
+        Optional<Goroutine> victim = pr.panicking(gs, threads);
+        PanicRecord panic = victim.map(pr::read).orElseGet(() -> pr.fatalWithoutPanic(gs, "no Go panic found"));
+        ChannelReader cr = new ChannelReader(rt);
+        Optional<Hchan> channel = victim.flatMap(v -> cr.forPanic(v, panic, gs));
+        if (panic.kind().isChannelPanic() && panic.kind() != PanicKind.CLOSE_OF_NIL && channel.isEmpty()) {
+            warnings.add("the channel of the panic could not be located on the panicking goroutine's stack");
+        }
+        Map<Long, Long> waitingOn = new LinkedHashMap<>();
+        for (Goroutine g : gs) {
+            if (g.status().kind() == GoStatus.Kind.WAITING) {
+                OptionalLong c = cr.waitingOn(g);
+                if (c.isPresent() && cr.looksLikeHchan(c.getAsLong())) {
+                    waitingOn.put(g.id(), c.getAsLong());
+                }
+            }
+        }
+        List<Goroutine> ordered = new ArrayList<>(gs);
+        // The runtime prints the panicking goroutine first; so do we.
+        victim.ifPresent(v -> {
+            ordered.remove(v);
+            ordered.add(0, v);
+        });
+        return new Snapshot(rt.version(), target.describe(), Optional.of(panic), channel, List.copyOf(ordered),
+                waitingOn, List.copyOf(warnings));
+    }
+}

@@ -1,0 +1,143 @@
+package dev.chanscope.goruntime;
+
+import dev.chanscope.target.Memory;
+import dev.chanscope.target.MemoryAccessException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Unwinds a stack the way the runtime's own traceback does: from (pc, sp), the pclntab gives
+ * the frame size at pc, the return address sits just below the caller's SP, repeat. Using the
+ * runtime's tables rather than frame pointers makes assembly frames, frameless leaf functions
+ * and inlined calls come out exactly as {@code GOTRACEBACK=crash} prints them.
+ */
+public final class StackUnwinder {
+    /** The runtime prints at most 100 frames per goroutine; we allow more but not unbounded. */
+    public static final int DEFAULT_MAX_FRAMES = 1024;
+
+    private final Pclntab pclntab;
+    private final Memory memory;
+    private final OptionalLong sigreturnPc;
+
+    /** The result: frames innermost first, and why the walk stopped early, if it did. */
+    public record Stack(List<PhysicalFrame> frames, Optional<String> error) {}
+
+    /**
+     * @param sigreturnPc address of the signal-return trampoline the runtime installs as
+     *                    sa_restorer ({@code runtime.sigreturn__sigaction}); a frame returning
+     *                    there is a signal handler, and the kernel's ucontext lies above it
+     */
+    public StackUnwinder(Pclntab pclntab, Memory memory, OptionalLong sigreturnPc) {
+        this.pclntab = pclntab;
+        this.memory = memory;
+        this.sigreturnPc = sigreturnPc;
+    }
+
+    /**
+     * @param trap true when pc is where a signal interrupted the code (not a return address),
+     *             so the first frame is symbolized at pc rather than pc-1
+     */
+    public Stack unwind(long pc, long sp, long stackLo, long stackHi, boolean trap, int maxFrames) {
+        List<PhysicalFrame> out = new ArrayList<>();
+        Optional<String> error = Optional.empty();
+        boolean atTrap = trap;
+        while (out.size() < maxFrames) {
+            Optional<Pclntab.FuncInfo> f = pclntab.funcAt(pc);
+            if (f.isEmpty()) {
+                error = Optional.of(String.format("no function at pc 0x%x", pc));
+                break;
+            }
+            Pclntab.FuncInfo fn = f.get();
+            long symPc = !atTrap && pc > fn.entry() ? pc - 1 : pc;
+            long fp = sp + pclntab.spDelta(fn, pc) + 8;
+            out.add(new PhysicalFrame(fn, pc, sp, fp, logical(fn, pc, symPc, sp)));
+            if (isTopOfStack(fn.name())) {
+                break;
+            }
+            if (fp - 8 < stackLo || fp > stackHi) {
+                error = Optional.of(String.format("frame of %s at sp 0x%x leaves the stack [0x%x, 0x%x)",
+                        fn.name(), sp, stackLo, stackHi));
+                break;
+            }
+            long lr;
+            try {
+                lr = memory.u64(fp - 8);
+            } catch (MemoryAccessException e) {
+                error = Optional.of(e.getMessage());
+                break;
+            }
+            if (lr == 0) {
+                break;
+            }
+            // A frame that returns into sigpanic's caller: the next pc is the faulting instruction.
+            atTrap = fn.name().equals("runtime.sigpanic");
+            pc = lr;
+            sp = fp;
+        }
+        return new Stack(List.copyOf(out), error);
+    }
+
+    private List<Frame> logical(Pclntab.FuncInfo fn, long pc, long symPc, long sp) {
+        List<Pclntab.SourceFrame> src = pclntab.frames(fn, symPc);
+        List<Frame> frames = new ArrayList<>(src.size());
+        for (Pclntab.SourceFrame s : src) {
+            frames.add(new Frame(s.function(), s.file(), s.line(), pc, sp, s.inlined()));
+        }
+        return frames;
+    }
+
+    /** Functions where the runtime's traceback stops: the first frame ever pushed on a stack. */
+    private static boolean isTopOfStack(String name) {
+        return name.equals("runtime.goexit") || name.equals("runtime.rt0_go") || name.startsWith("runtime.mstart");
+    }
+
+    /**
+     * The register state a signal interrupted, if the stack walked from (pc, sp) passes through a
+     * signal handler. The handler's outermost frame returns to the restorer; the kernel's
+     * rt_sigframe starts at that return-address slot: {@code pretcode}, then the ucontext whose
+     * mcontext (at +40: uc_flags, uc_link, stack_t) holds the general registers
+     * (amd64 order r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip).
+     */
+    public Optional<long[]> signalContext(long pc, long sp, long stackLo, long stackHi) {
+        if (sigreturnPc.isEmpty()) {
+            return Optional.empty();
+        }
+        Stack s = unwind(pc, sp, stackLo, stackHi, true, 64);
+        for (PhysicalFrame f : s.frames()) {
+            try {
+                long ret = memory.u64(f.fp() - 8);
+                if (ret == sigreturnPc.getAsLong()) {
+                    return Optional.of(mcontext(f.fp()));
+                }
+            } catch (MemoryAccessException e) {
+                break;
+            }
+        }
+        // Fall back to scanning the signal stack for the restorer address (handler frames the
+        // tables could not walk).
+        for (long a = sp; a + 8 <= stackHi && a < sp + 64 * 1024; a += 8) {
+            try {
+                if (memory.u64(a) == sigreturnPc.getAsLong()) {
+                    long[] regs = mcontext(a + 8);
+                    if (pclntab.funcAt(regs[2]).isPresent()) {
+                        return Optional.of(regs);
+                    }
+                }
+            } catch (MemoryAccessException e) {
+                break;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {rsp, rbp, rip} from the ucontext at {@code uc}. */
+    private long[] mcontext(long uc) {
+        long gregs = uc + 40;
+        long rbp = memory.u64(gregs + 8 * 10);
+        long rsp = memory.u64(gregs + 8 * 15);
+        long rip = memory.u64(gregs + 8 * 16);
+        return new long[] {rsp, rbp, rip};
+    }
+}

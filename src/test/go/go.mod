@@ -1,0 +1,3 @@
+module chanscope.dev/fixtures
+
+go 1.22

@@ -1,0 +1,3 @@
+module inlines
+
+go 1.22
