@@ -112,7 +112,8 @@ public final class GoroutineReader {
         return new Goroutine(gp, goid, status,
                 status.kind() == GoStatus.Kind.WAITING ? rt.waitReason(reason) : "",
                 b.getLong((int) gl.waitSince()),
-                goid == 1 ? Optional.empty() : creator(gopc), parent, // the runtime never shows main's creator funcName(startPc),
+                // the runtime never shows goroutine 1's creator
+                goid == 1 ? Optional.empty() : creator(gopc), parent, funcName(startPc),
                 thread != null ? thread.lwp() : -1,
                 b.getLong((int) gl.lockedM()) != 0,
                 b.getLong((int) gl.panic()),
