@@ -94,7 +94,8 @@ final class Extraction {
         Peeler.requireDepth(peeled.layers(), Format.TAR, origin);
         enterBundle(Format.TAR);
         List<Format> layers = append(peeled.layers(), Format.TAR);
-        EofWatch watch = new EofWatch(peeled.stream());
+        TarEndWatch end = new TarEndWatch(peeled.stream());
+        EofWatch watch = new EofWatch(end);
         LayerGuard.Blame blame = new LayerGuard.Blame(origin.prefix(), Format.TAR, watch::reachedEnd,
                 peeled.truncatedHint());
         TarArchiveInputStream tar = new TarArchiveInputStream(watch);
@@ -102,10 +103,24 @@ final class Extraction {
         while (!memberLimitHit) {
             TarArchiveEntry entry = LayerGuard.guarded(blame, tar::getNextEntry);
             if (entry == null) {
+                if (!end.endedCleanly()) {
+                    endedEarly(blame.endsEarly());
+                }
                 return;
             }
             visit(Member.of(entry), () -> memberData, layers, Format.TAR, origin);
         }
+    }
+
+    /**
+     * A bundle cut short between members: fatal if the core was not reached, only worth a note
+     * if it was (the core itself was read whole, or its member would have failed).
+     */
+    private void endedEarly(InputFault fault) throws InputFault {
+        if (core == null) {
+            throw fault;
+        }
+        notes.add(fault.getMessage() + "; the core comes before the cut and is complete");
     }
 
     /** @param inPlace the zip file itself, or null when it must first be written out from a stream */

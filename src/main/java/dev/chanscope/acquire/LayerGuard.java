@@ -14,12 +14,16 @@ import java.util.function.BooleanSupplier;
 final class LayerGuard extends FilterInputStream {
     /** How one layer describes its failures. */
     record Blame(String prefix, Format layer, BooleanSupplier inputEnded, String truncatedHint) {
+        InputFault endsEarly() {
+            return new InputFault(prefix + "the " + layer.noun() + " ends early: " + truncatedHint);
+        }
+
         InputFault translate(Exception e) {
             if (e instanceof InputFault fault) {
                 return fault;
             }
             if (inputEnded.getAsBoolean()) {
-                return new InputFault(prefix + "the " + layer.noun() + " ends early: " + truncatedHint);
+                return endsEarly();
             }
             return new InputFault(prefix + "the " + layer.noun() + " is corrupt ("
                     + InputFault.oneLine(e) + ")");

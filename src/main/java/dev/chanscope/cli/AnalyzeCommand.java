@@ -35,7 +35,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             JsonReport jr = new JsonReport();
             out.println(jr.toJson(jr.build(r.snapshot(), r.input(), true, -1)));
         } else {
-            out.print(new TextReport().analyze(r.snapshot()));
+            out.print(new TextReport().analyze(r.snapshot(), r.input()));
         }
         out.flush();
         return r.snapshot().warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();

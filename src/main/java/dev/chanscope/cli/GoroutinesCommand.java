@@ -37,7 +37,7 @@ final class GoroutinesCommand implements Callable<Integer> {
             JsonReport jr = new JsonReport();
             out.println(jr.toJson(jr.build(r.snapshot(), r.input(), true, depth)));
         } else {
-            out.print(new TextReport().goroutines(r.snapshot(), depth));
+            out.print(new TextReport().goroutines(r.snapshot(), r.input(), depth));
         }
         out.flush();
         return r.snapshot().warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();

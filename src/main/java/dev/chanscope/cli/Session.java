@@ -27,9 +27,14 @@ final class Session {
         AcquiredInput in = acquirer.acquire(o.core);
         progress.done();
         Path binary = resolveBinary(o, in);
+        if (o.binary != null) {
+            binary = acquirer.acquire(binary).core(); // a compressed binary is unwrapped like a core
+        }
         try (CoreTarget target = CoreTarget.open(in.core(), binary, o.force)) {
             Snapshot s = new SnapshotReader(maxFrames).read(target);
-            return new Result(s, new JsonReport.Input(o.core.toString(), binary.toString(), in.layers()));
+            String shownBinary = o.binary != null ? o.binary.toString()
+                    : in.binary().isPresent() ? "(from the bundle)" : binary.toString();
+            return new Result(s, new JsonReport.Input(o.core.toString(), shownBinary, in.layers()));
         }
     }
 

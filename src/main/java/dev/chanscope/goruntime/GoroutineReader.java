@@ -199,11 +199,11 @@ public final class GoroutineReader {
             List<Pclntab.SourceFrame> fr = rt.pclntab().frames(fn, sym);
             Pclntab.SourceFrame outer = fr.get(fr.size() - 1);
             Pclntab.SourceFrame inner = fr.get(0);
-            return new Frame(outer.function(), inner.file(), inner.line(), pc, 0, false);
+            return new Frame(GoNames.forPrint(outer.function()), inner.file(), inner.line(), pc, 0, false);
         }));
     }
 
     private String funcName(long pc) {
-        return pc == 0 ? "" : rt.pclntab().funcAt(pc).map(Pclntab.FuncInfo::name).orElse(String.format("0x%x", pc));
+        return pc == 0 ? "" : rt.pclntab().funcAt(pc).map(f -> GoNames.forPrint(f.name())).orElse(String.format("0x%x", pc));
     }
 }

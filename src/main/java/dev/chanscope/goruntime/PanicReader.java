@@ -53,7 +53,8 @@ public final class PanicReader {
         Optional<PhysicalFrame> rtFrame = channelFrame(g);
         PanicSite site = kind.isChannelPanic() ? rtFrame.map(f -> site(g, f)).orElse(PanicSite.OTHER) : PanicSite.OTHER;
         return new PanicRecord(g.id(), message, kind, site,
-                rtFrame.map(f -> f.logical().get(f.logical().size() - 1)), userFrame(g), List.copyOf(chain));
+                rtFrame.map(f -> f.logical().get(f.logical().size() - 1)),
+                rtFrame.flatMap(f -> userFrameBelow(g, f)).or(() -> userFrame(g)), List.copyOf(chain));
     }
 
     /** A crash with no Go panic: a fatal error (runtime.throw) or a signal. */
@@ -89,7 +90,9 @@ public final class PanicReader {
             String name = rt.typeName(type);
             if (kind == KIND_STRING) {
                 String s = mem.goString(mem.u64(data), mem.u64(data + 8), 4096);
-                return name.equals("string") ? s : name + "(\"" + s + "\")";
+                // runtime error types (plainError, errorString) print as their text; a re-panicked
+                // recovered value keeps its runtime type because preprintpanics saw it as repanicked
+                return name.equals("string") || name.startsWith("runtime.") ? s : name + "(\"" + s + "\")";
             }
             if (kind >= KIND_INT && kind <= KIND_UINTPTR) {
                 long size = rt.typeSize(type);
@@ -125,6 +128,20 @@ public final class PanicReader {
     /** The first frame of user code: not runtime, not a reflect or internal trampoline. */
     static Optional<Frame> userFrame(Goroutine g) {
         return g.frames().stream().filter(f -> !isRuntime(f.function())).findFirst();
+    }
+
+    /** The first user frame below (calling) the runtime's channel frame: the send or close statement. */
+    private static Optional<Frame> userFrameBelow(Goroutine g, PhysicalFrame channelFrame) {
+        int i = g.stack().indexOf(channelFrame);
+        for (int k = i + 1; k < g.stack().size(); k++) {
+            List<Frame> logical = g.stack().get(k).logical();
+            for (Frame f : logical) {
+                if (!isRuntime(f.function())) {
+                    return Optional.of(f);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     static boolean isRuntime(String fn) {

@@ -17,6 +17,20 @@ public final class SnapshotReader {
         this.maxFrames = maxFrames;
     }
 
+    /** Linux signal numbers (the kernel ABI) as the runtime names them in "SIGABRT: abort". */
+    static String signalText(int sig) {
+        String[] names = {"", "SIGHUP: terminal line hangup", "SIGINT: interrupt", "SIGQUIT: quit",
+            "SIGILL: illegal instruction", "SIGTRAP: trace trap", "SIGABRT: abort", "SIGBUS: bus error",
+            "SIGFPE: floating-point exception", "SIGKILL: kill", "SIGUSR1: user-defined signal 1",
+            "SIGSEGV: segmentation violation", "SIGUSR2: user-defined signal 2", "SIGPIPE: write to broken pipe",
+            "SIGALRM: alarm clock", "SIGTERM: termination"};
+        if (sig <= 0) {
+            return "no Go panic and no fatal signal recorded";
+        }
+        String name = sig < names.length ? names[sig] : "signal " + sig;
+        return name + " (no Go panic was in flight)";
+    }
+
     public Snapshot read(Target target) {
         GoRuntime rt = new GoRuntime(target);
         List<String> warnings = new ArrayList<>();
@@ -27,7 +41,7 @@ public final class SnapshotReader {
         }
         PanicReader pr = new PanicReader(rt);
         Optional<Goroutine> victim = pr.panicking(gs, threads);
-        PanicRecord panic = victim.map(pr::read).orElseGet(() -> pr.fatalWithoutPanic(gs, "no Go panic found"));
+        PanicRecord panic = victim.map(pr::read).orElseGet(() -> pr.fatalWithoutPanic(gs, signalText(target.terminatingSignal())));
         ChannelReader cr = new ChannelReader(rt);
         Optional<Hchan> channel = victim.flatMap(v -> cr.forPanic(v, panic, gs));
         if (panic.kind().isChannelPanic() && panic.kind() != PanicKind.CLOSE_OF_NIL && channel.isEmpty()) {

@@ -83,7 +83,7 @@ public final class StackUnwinder {
         List<Pclntab.SourceFrame> src = pclntab.frames(fn, symPc);
         List<Frame> frames = new ArrayList<>(src.size());
         for (Pclntab.SourceFrame s : src) {
-            frames.add(new Frame(s.function(), s.file(), s.line(), pc, sp, s.inlined()));
+            frames.add(new Frame(GoNames.forPrint(s.function()), s.file(), s.line(), pc, sp, s.inlined()));
         }
         return frames;
     }
@@ -101,6 +101,29 @@ public final class StackUnwinder {
      * (amd64 order r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip).
      */
     public Optional<long[]> signalContext(long pc, long sp, long stackLo, long stackHi) {
+        // Signals nest: the runtime's crash path raises SIGABRT from inside the handler of the
+        // signal that started the crash, so the first context found may itself be on the signal
+        // stack. Follow contexts until one leaves it.
+        Optional<long[]> ctx = Optional.empty();
+        long curPc = pc;
+        long curSp = sp;
+        for (int depth = 0; depth < 8; depth++) {
+            Optional<long[]> next = innermostContext(curPc, curSp, stackLo, stackHi);
+            if (next.isEmpty()) {
+                break;
+            }
+            ctx = next;
+            long[] c = next.get();
+            if (c[0] < stackLo || c[0] >= stackHi || c[0] <= curSp) {
+                break;
+            }
+            curPc = c[2];
+            curSp = c[0];
+        }
+        return ctx;
+    }
+
+    private Optional<long[]> innermostContext(long pc, long sp, long stackLo, long stackHi) {
         if (sigreturnPc.isEmpty()) {
             return Optional.empty();
         }

@@ -14,9 +14,9 @@ import java.util.stream.Collectors;
 /** The terminal report: what killed the program first, then the evidence. */
 public final class TextReport {
 
-    public String analyze(Snapshot s) {
+    public String analyze(Snapshot s, JsonReport.Input in) {
         StringBuilder b = new StringBuilder();
-        b.append("chanscope: ").append(s.target()).append('\n');
+        header(b, in);
         b.append("Go ").append(s.goVersion()).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
         s.panic().ifPresent(p -> panic(b, p, s));
         s.channel().ifPresent(c -> channel(b, c));
@@ -34,15 +34,23 @@ public final class TextReport {
     }
 
     /** Every goroutine, like the runtime's traceback. */
-    public String goroutines(Snapshot s, int maxFrames) {
+    public String goroutines(Snapshot s, JsonReport.Input in, int maxFrames) {
         StringBuilder b = new StringBuilder();
-        b.append("chanscope: ").append(s.target()).append('\n');
+        header(b, in);
         b.append("Go ").append(s.goVersion()).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
         for (Goroutine g : s.goroutines()) {
             goroutine(b, g, maxFrames, "");
             b.append('\n');
         }
         return b.toString();
+    }
+
+    private static void header(StringBuilder b, JsonReport.Input in) {
+        b.append("chanscope: core ").append(in.core());
+        if (!in.layers().isEmpty()) {
+            b.append(" (").append(String.join(" → ", in.layers())).append(")");
+        }
+        b.append(", binary ").append(in.binary()).append('\n');
     }
 
     private static void panic(StringBuilder b, PanicRecord p, Snapshot s) {
