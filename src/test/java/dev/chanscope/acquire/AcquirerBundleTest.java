@@ -197,6 +197,17 @@ class AcquirerBundleTest {
     }
 
     @Test
+    void tarCutAfterTheCoreStillGivesTheCore() {
+        byte[] tar = TestFiles.tar(TarItem.file("core", core), TarItem.executable("server", program));
+        int coreEnd = 512 + (core.length + 511) / 512 * 512;
+        Path input = TestFiles.write(tmp.resolve("b.tar"), java.util.Arrays.copyOf(tar, coreEnd + 512));
+        AcquiredInput acquired = acquire(input);
+        assertArrayEquals(core, TestFiles.read(acquired.core()));
+        assertTrue(listener.noted("the tar archive ends early: the file is truncated (" + (coreEnd + 512)
+                + " bytes); the core comes before the cut and is complete"), listener.notes::toString);
+    }
+
+    @Test
     void coreWithoutProgram() {
         AcquiredInput acquired = acquire(TestFiles.write(tmp.resolve("b.tar"), TestFiles.tar(TarItem.file("core", core))));
         assertArrayEquals(core, TestFiles.read(acquired.core()));

@@ -139,6 +139,16 @@ class AcquirerErrorsTest {
     }
 
     @Test
+    void tarCutBetweenMembersBeforeTheCore() {
+        byte[] tar = TestFiles.tar(TarItem.file("README", new byte[100]), TarItem.file("core", TestFiles.core()));
+        for (int length : new int[] {1024, 1300}) { // at a member boundary; inside the next header
+            Path input = TestFiles.write(tmp.resolve("b" + length + ".tar"), Arrays.copyOf(tar, length));
+            assertEquals(input + ": the tar archive ends early: the file is truncated (" + length + " bytes)",
+                    failure(input).getMessage());
+        }
+    }
+
+    @Test
     void truncatedTarZst() {
         byte[] data = TestFiles.compress(Codec.ZSTD, TestFiles.tar(TarItem.file("core", TestFiles.core())));
         byte[] cut = cut(data, 0.5);
