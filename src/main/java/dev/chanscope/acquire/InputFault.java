@@ -11,8 +11,41 @@ import java.nio.file.Path;
 final class InputFault extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** What went wrong, as far as deciding what to do next goes. */
+    enum Kind {
+        /** The data simply stops: a cut download, a file still being written when bundled. */
+        TRUNCATED,
+        /** The data is wrong: checksums fail, structures make no sense. */
+        CORRUPT,
+        /** Anything else: limits, the cache, the input file itself. Always fatal. */
+        OTHER
+    }
+
+    private final Kind kind;
+    private final String scope;
+
     InputFault(String message) {
+        this(message, Kind.OTHER, "");
+    }
+
+    /**
+     * @param scope the member path of the data that is damaged ("" for the input itself), so a
+     *              damaged member that does not matter can be skipped while the bundle is fine
+     */
+    InputFault(String message, Kind kind, String scope) {
         super(message);
+        this.kind = kind;
+        this.scope = scope;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    /** Whether the damage lies within the member at {@code memberPath} (or members nested in it). */
+    boolean within(String memberPath) {
+        return kind != Kind.OTHER && !memberPath.isEmpty()
+                && (scope.equals(memberPath) || scope.startsWith(memberPath + "/"));
     }
 
     static InputFault cacheWrite(Path file, IOException cause) {

@@ -13,9 +13,10 @@ import java.util.function.BooleanSupplier;
  */
 final class LayerGuard extends FilterInputStream {
     /** How one layer describes its failures. */
-    record Blame(String prefix, Format layer, BooleanSupplier inputEnded, String truncatedHint) {
+    record Blame(Origin origin, Format layer, BooleanSupplier inputEnded, String truncatedHint) {
         InputFault endsEarly() {
-            return new InputFault(prefix + "the " + layer.noun() + " ends early: " + truncatedHint);
+            return new InputFault(origin.prefix() + "the " + layer.noun() + " ends early: " + truncatedHint,
+                    InputFault.Kind.TRUNCATED, origin.memberPath());
         }
 
         InputFault translate(Exception e) {
@@ -25,8 +26,8 @@ final class LayerGuard extends FilterInputStream {
             if (inputEnded.getAsBoolean()) {
                 return endsEarly();
             }
-            return new InputFault(prefix + "the " + layer.noun() + " is corrupt ("
-                    + InputFault.oneLine(e) + ")");
+            return new InputFault(origin.prefix() + "the " + layer.noun() + " is corrupt ("
+                    + InputFault.oneLine(e) + ")", InputFault.Kind.CORRUPT, origin.memberPath());
         }
     }
 

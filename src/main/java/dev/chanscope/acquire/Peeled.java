@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * A stream with every compression layer removed.
  *
- * @param stream  positioned at the start of the innermost data; closing it closes the decoders
+ * @param stream  positioned at the start of the innermost data (the head pushed back); closing
+ *                it closes the decoders
  * @param format  what the innermost data is: a bundle, ELF, or unknown
  * @param head    its first bytes (up to {@link Format#HEAD_BYTES}), already peeked
  * @param layers  every container around it, outermost first, including enclosing bundles

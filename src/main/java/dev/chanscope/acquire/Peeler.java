@@ -3,6 +3,7 @@ package dev.chanscope.acquire;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -33,7 +34,7 @@ final class Peeler {
 
     Peeled peel(InputStream source, List<Format> outer, Origin origin) throws IOException {
         List<Format> layers = new ArrayList<>(outer);
-        InputStream current = new BufferedInputStream(source, BUFFER);
+        PushbackInputStream current = new PushbackInputStream(source, Format.HEAD_BYTES);
         Format previous = null;
         try {
             while (true) {
@@ -55,13 +56,20 @@ final class Peeler {
         }
     }
 
-    private InputStream unwrap(InputStream compressed, Format format, Origin origin, String hint) throws IOException {
+    /**
+     * Input side buffered (xz and bzip2 read their input a few bytes at a time); output side
+     * only able to push back the peeked head, so that peeking decodes just those bytes: a member
+     * damaged further in is still recognised as a core or not before it fails.
+     */
+    private PushbackInputStream unwrap(InputStream compressed, Format format, Origin origin, String hint)
+            throws IOException {
         EofWatch watch = new EofWatch(compressed);
-        LayerGuard.Blame blame = new LayerGuard.Blame(origin.prefix(), format, watch::reachedEnd, hint);
-        InputStream decoder = LayerGuard.guarded(blame, () -> Decompressors.open(format, watch));
+        InputStream input = new BufferedInputStream(watch, BUFFER);
+        LayerGuard.Blame blame = new LayerGuard.Blame(origin, format, watch::reachedEnd, hint);
+        InputStream decoder = LayerGuard.guarded(blame, () -> Decompressors.open(format, input));
         InputStream capped = new CappedStream(new LayerGuard(decoder, blame), streamCap,
                 () -> InputFault.overStreamCap(origin.prefix() + "the " + format.label() + " data", maxCoreSize));
-        return new BufferedInputStream(capped, BUFFER);
+        return new PushbackInputStream(capped, Format.HEAD_BYTES);
     }
 
     private static void closeQuietly(InputStream in, Exception failure) {
@@ -80,11 +88,10 @@ final class Peeler {
         }
     }
 
-    /** Reads the first bytes and rewinds, so the next layer still sees them. */
-    private static byte[] peek(InputStream in) throws IOException {
-        in.mark(Format.HEAD_BYTES);
+    /** Reads the first bytes and pushes them back, so the next layer still sees them. */
+    private static byte[] peek(PushbackInputStream in) throws IOException {
         byte[] head = in.readNBytes(Format.HEAD_BYTES);
-        in.reset();
+        in.unread(head);
         return head;
     }
 }

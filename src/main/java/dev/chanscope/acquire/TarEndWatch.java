@@ -10,7 +10,7 @@ import java.io.InputStream;
  * zero-filled 512-byte records, so a clean end is a whole number of records, the last all zero.
  */
 final class TarEndWatch extends FilterInputStream {
-    private static final int RECORD = 512;
+    static final int RECORD = 512;
 
     private final byte[] tail = new byte[RECORD];
     private long total;
@@ -19,8 +19,18 @@ final class TarEndWatch extends FilterInputStream {
         super(in);
     }
 
-    boolean endedCleanly() {
-        if (total == 0 || total % RECORD != 0) {
+    /** Bytes read so far: just past the header when an entry has been returned. */
+    long total() {
+        return total;
+    }
+
+    /**
+     * @param lastDataEnd where the last member's data (padded to a record) ends, 0 if none: the
+     *                    end-of-archive record must come after it, so a member whose data ends
+     *                    in zeros is not mistaken for one
+     */
+    boolean endedCleanly(long lastDataEnd) {
+        if (total % RECORD != 0 || total < lastDataEnd + RECORD) {
             return false;
         }
         for (byte b : tail) {

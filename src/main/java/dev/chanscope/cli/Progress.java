@@ -33,6 +33,16 @@ final class Progress implements ProgressListener {
         err.flush();
     }
 
+    @Override
+    public void note(String message) {
+        // Notes (cache reuse, skipped bundle members) are worth seeing even off a terminal.
+        if (drawn) {
+            err.print("\r\033[K");
+        }
+        err.println("chanscope: " + message);
+        err.flush();
+    }
+
     void done() {
         if (drawn) {
             err.print("\r\033[K");

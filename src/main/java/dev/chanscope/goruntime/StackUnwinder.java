@@ -72,7 +72,10 @@ public final class StackUnwinder {
                 break;
             }
             // A frame that returns into sigpanic's caller: the next pc is the faulting instruction.
-            atTrap = fn.name().equals("runtime.sigpanic");
+            atTrap = switch (fn.name()) {
+                case "runtime.sigpanic", "runtime.asyncPreempt", "runtime.debugCallV2" -> true;
+                default -> false;
+            };
             pc = lr;
             sp = fp;
         }

@@ -200,11 +200,67 @@ class AcquirerBundleTest {
     void tarCutAfterTheCoreStillGivesTheCore() {
         byte[] tar = TestFiles.tar(TarItem.file("core", core), TarItem.executable("server", program));
         int coreEnd = 512 + (core.length + 511) / 512 * 512;
-        Path input = TestFiles.write(tmp.resolve("b.tar"), java.util.Arrays.copyOf(tar, coreEnd + 512));
+        // between the members; inside the program's header; inside the program's data
+        for (int length : new int[] {coreEnd, coreEnd + 100, coreEnd + 512 + 1000}) {
+            listener.notes.clear();
+            Path input = TestFiles.write(tmp.resolve("b" + length + ".tar"), java.util.Arrays.copyOf(tar, length));
+            AcquiredInput acquired = acquire(input);
+            assertArrayEquals(core, TestFiles.read(acquired.core()));
+            assertEquals(Optional.empty(), acquired.binary(), "a cut program is not offered");
+            assertTrue(listener.noted("the tar archive ends early: the file is truncated (" + length
+                    + " bytes); the core comes before the cut and is complete"), listener.notes::toString);
+            try (Stream<Path> files = Files.list(acquired.core().getParent())) {
+                assertEquals(List.of("core", "manifest.properties"),
+                        files.map(p -> p.getFileName().toString()).sorted().toList());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Test
+    void compressedTarCutAfterTheCore() {
+        // a large program, so the cut falls in zstd blocks after the ones holding the core
+        byte[] bigProgram = TestFiles.elf(ElfHeader.ET_EXEC, 600_000, 8);
+        byte[] tar = TestFiles.tar(TarItem.file("core", core), TarItem.executable("server", bigProgram));
+        byte[] zst = TestFiles.compress(Codec.ZSTD, tar);
+        Path input = TestFiles.write(tmp.resolve("b.tar.zst"), java.util.Arrays.copyOf(zst, zst.length - 2000));
         AcquiredInput acquired = acquire(input);
         assertArrayEquals(core, TestFiles.read(acquired.core()));
-        assertTrue(listener.noted("the tar archive ends early: the file is truncated (" + (coreEnd + 512)
-                + " bytes); the core comes before the cut and is complete"), listener.notes::toString);
+        assertTrue(listener.noted("the zstd stream ends early: the file is truncated"), listener.notes::toString);
+    }
+
+    @Test
+    void damagedMembersThatAreNotTheCoreAreSkipped() {
+        byte[] log = TestFiles.compress(Codec.GZIP, new byte[200_000]);
+        byte[] cutLog = java.util.Arrays.copyOf(log, 12);             // fails while peeking
+        byte[] cutProgram = java.util.Arrays.copyOf(TestFiles.compress(Codec.XZ, program), 20_000); // fails while copying
+        byte[] corruptLog = TestFiles.compress(Codec.BZIP2, new byte[1000]);
+        corruptLog[20] ^= 0x55;
+        byte[] tar = TestFiles.tar(TarItem.file("core", core), TarItem.file("logs/app.log.gz", cutLog),
+                TarItem.executable("server.xz", cutProgram), TarItem.file("logs/old.log.bz2", corruptLog));
+        AcquiredInput acquired = acquire(TestFiles.write(tmp.resolve("b.tar"), tar));
+        assertArrayEquals(core, TestFiles.read(acquired.core()));
+        assertEquals(Optional.empty(), acquired.binary());
+        assertTrue(listener.noted("member 'logs/app.log.gz' of the tar: the gzip stream ends early: it was cut short "
+                + "before it was put into the tar; skipped it"), listener.notes::toString);
+        assertTrue(listener.noted("member 'server.xz' of the tar: the xz stream ends early"), listener.notes::toString);
+        assertTrue(listener.noted("member 'logs/old.log.bz2' of the tar: the bzip2 stream is corrupt"),
+                listener.notes::toString);
+        try (Stream<Path> files = Files.list(acquired.core().getParent())) {
+            assertEquals(List.of("core", "manifest.properties"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void withNoCoreTheDamagedMemberIsNamed() {
+        byte[] cutCore = java.util.Arrays.copyOf(TestFiles.compress(Codec.GZIP, core), 12);
+        byte[] tar = TestFiles.tar(TarItem.file("README", new byte[3]), TarItem.file("core.gz", cutCore));
+        ChanscopeException e = failure(TestFiles.write(tmp.resolve("b.tar"), tar));
+        assertTrue(e.getMessage().endsWith("expected an ELF core file (e_type ET_CORE); unreadable: member 'core.gz' "
+                + "of the tar: the gzip stream ends early: it was cut short before it was put into the tar"), e.getMessage());
     }
 
     @Test

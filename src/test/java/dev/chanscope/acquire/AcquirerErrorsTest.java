@@ -140,11 +140,15 @@ class AcquirerErrorsTest {
 
     @Test
     void tarCutBetweenMembersBeforeTheCore() {
-        byte[] tar = TestFiles.tar(TarItem.file("README", new byte[100]), TarItem.file("core", TestFiles.core()));
-        for (int length : new int[] {1024, 1300}) { // at a member boundary; inside the next header
-            Path input = TestFiles.write(tmp.resolve("b" + length + ".tar"), Arrays.copyOf(tar, length));
-            assertEquals(input + ": the tar archive ends early: the file is truncated (" + length + " bytes)",
-                    failure(input).getMessage());
+        byte[] readme = "read me\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // README's data ends in zero padding: that must not pass for the end-of-archive record
+        for (byte[] first : new byte[][] {readme, new byte[100]}) {
+            byte[] tar = TestFiles.tar(TarItem.file("README", first), TarItem.file("core", TestFiles.core()));
+            for (int length : new int[] {1024, 1300}) { // at a member boundary; inside the next header
+                Path input = TestFiles.write(tmp.resolve("b" + length + ".tar"), Arrays.copyOf(tar, length));
+                assertEquals(input + ": the tar archive ends early: the file is truncated (" + length + " bytes)",
+                        failure(input).getMessage());
+            }
         }
     }
 

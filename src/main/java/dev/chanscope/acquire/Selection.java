@@ -1,0 +1,183 @@
+package dev.chanscope.acquire;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What one unpacking found and chose: the core, the likeliest program, and the notes and
+ * listings that explain it (or explain why there is no core). It writes the two chosen files
+ * into the workspace; nothing else from a bundle is ever written.
+ */
+final class Selection {
+    private static final int LISTED_NAMES = 8;
+    private static final Pattern SHARED_LIBRARY = Pattern.compile(".*\\.so(\\.[0-9.]+)?$");
+
+    private record CorePick(String memberPath, Path file, long size, List<Format> layers) {}
+
+    /** @param score higher is likelier the program that dumped: ET_EXEC 2, executable bit 1 */
+    private record BinaryPick(String memberPath, Path file, long size, int score) {}
+
+    private final Workspace workspace;
+    private final SparseCopier copier;
+    private final long maxCoreSize;
+    private final List<String> notes = new ArrayList<>();
+    private final List<String> listed = new ArrayList<>();
+    private int files;
+    private int skipped;
+    private boolean memberLimitHit;
+    private Format firstBundle;
+    private CorePick core;
+    /** True while the core's bytes are being written: damage then is fatal, not skippable. */
+    private boolean writingCore;
+    private InputFault firstDamaged;
+    private BinaryPick binary;
+    private int binaryCounter;
+
+    Selection(Workspace workspace, SparseCopier copier, long maxCoreSize) {
+        this.workspace = workspace;
+        this.copier = copier;
+        this.maxCoreSize = maxCoreSize;
+    }
+
+    void enterBundle(Format bundle) {
+        if (firstBundle == null) {
+            firstBundle = bundle;
+        }
+    }
+
+    /** A non-directory member, listed in the "no core" message. */
+    void saw(Origin member) {
+        files++;
+        if (listed.size() < LISTED_NAMES) {
+            listed.add(member.memberPath());
+        }
+    }
+
+    void skipped(Format bundle, Origin member, String reason) {
+        skipped++;
+        notes.add("skipped " + bundle.label() + " member '" + member.memberPath() + "': " + reason);
+    }
+
+    void memberLimitHit(int limit) {
+        memberLimitHit = true;
+        notes.add("stopped after " + limit + " bundle members; later members were not searched");
+    }
+
+    void takeCore(Peeled peeled, Origin origin) throws IOException {
+        if (core != null) {
+            notes.add("found a second core, '" + origin.memberPath() + "'; using the first, '"
+                    + core.memberPath() + "'");
+            return;
+        }
+        writingCore = true;
+        Path file = workspace.file("core");
+        long size = copier.copy(peeled.stream(), file, maxCoreSize,
+                () -> InputFault.overCap(origin.prefix() + "the core", maxCoreSize));
+        writingCore = false;
+        core = new CorePick(origin.memberPath(), file, size, peeled.layers());
+    }
+
+    long coreSize() {
+        return core.size();
+    }
+
+    /**
+     * Keeps the likeliest program seen so far. Shared libraries are ET_DYN too, but a core's
+     * program never is one, so members named like libraries are passed over.
+     */
+    void offerBinary(Member.Regular member, ElfHeader header, Peeled peeled, Origin origin) throws IOException {
+        String baseName = member.name().substring(member.name().lastIndexOf('/') + 1);
+        if (header.type() == ElfHeader.ET_DYN && SHARED_LIBRARY.matcher(baseName).matches()) {
+            return;
+        }
+        int score = (header.type() == ElfHeader.ET_EXEC ? 2 : 0) + (member.executable() ? 1 : 0);
+        if (binary != null && score <= binary.score()) {
+            return;
+        }
+        Path file = workspace.file("binary-" + ++binaryCounter);
+        long size;
+        try {
+            size = copier.copy(peeled.stream(), file, maxCoreSize,
+                    () -> InputFault.overCap(origin.prefix() + "the executable", maxCoreSize));
+        } catch (IOException e) {
+            Files.deleteIfExists(file); // never leave half a binary where a salvaged entry would keep it
+            throw e;
+        }
+        if (binary != null) {
+            Files.deleteIfExists(binary.file());
+        }
+        binary = new BinaryPick(origin.memberPath(), file, size, score);
+    }
+
+    /**
+     * Support bundles hold more than the core: rotated logs still being written when the bundle
+     * was made come out truncated. A member damaged in its own layers (the bundle around it being
+     * fine) is skipped with a note, unless it is the core. If no core turns up, the first such
+     * member is named in the error, as the likeliest place the core was.
+     */
+    void skipDamaged(InputFault fault, Origin member) throws InputFault {
+        if (writingCore || !fault.within(member.memberPath())) {
+            throw fault;
+        }
+        notes.add(fault.getMessage() + "; skipped it");
+        if (firstDamaged == null) {
+            firstDamaged = fault;
+        }
+    }
+
+    /**
+     * A bundle cut short after its core was read whole (a download stopped at 90 %, the core
+     * first in the tar) still gives a usable core: keep it, and say what was lost.
+     */
+    void salvage(InputFault fault) throws InputFault {
+        if (fault.kind() != InputFault.Kind.TRUNCATED || core == null || firstBundle == null) {
+            throw fault;
+        }
+        notes.add(fault.getMessage() + "; the core comes before the cut and is complete");
+    }
+
+    /** @throws InputFault when no core was found */
+    Manifest finish() throws IOException {
+        if (core == null) {
+            throw noCore();
+        }
+        Optional<String> binaryName = Optional.empty();
+        long binarySize = 0;
+        if (firstBundle != null) {
+            notes.add(0, "core: '" + core.memberPath() + "' from the " + firstBundle.label());
+        }
+        if (binary != null) {
+            Files.move(binary.file(), workspace.file("binary"));
+            binaryName = Optional.of("binary");
+            binarySize = binary.size();
+            notes.add(1, "executable: '" + binary.memberPath() + "' from the " + firstBundle.label());
+        }
+        List<String> labels = core.layers().stream().map(Format::label).toList();
+        return new Manifest(labels, core.file().getFileName().toString(), core.size(), binaryName, binarySize,
+                notes);
+    }
+
+    private InputFault noCore() {
+        StringBuilder message = new StringBuilder("no core found in the ").append(firstBundle.label())
+                .append(": it holds ").append(files).append(files == 1 ? " file" : " files");
+        if (files > 0) {
+            message.append(" (").append(String.join(", ", listed)).append(files > listed.size() ? ", …)" : ")");
+        }
+        message.append("; expected an ELF core file (e_type ET_CORE)");
+        if (skipped > 0) {
+            message.append("; ").append(skipped).append(" unsafe or link member(s) were skipped");
+        }
+        if (memberLimitHit) {
+            message.append("; searched only the first ").append(Extraction.MAX_MEMBERS).append(" members");
+        }
+        if (firstDamaged != null) {
+            message.append("; unreadable: ").append(firstDamaged.getMessage());
+        }
+        return new InputFault(message.toString());
+    }
+}
