@@ -13,6 +13,13 @@
 //	         checks one crash's stderr against the truth: first line, the
 //	         panicking goroutine, the panic site, the victim frame. Prints the
 //	         observed panic site on stdout; exits 1 with the reason otherwise.
+//	chanarg  -fixtures DIR -name NAME -stderr FILE
+//	         prints the channel argument of the panicking goroutine's innermost
+//	         runtime.chansend/closechan ("0xADDR chan") or runtime.selectgo
+//	         ("0xADDR scase") frame and the truth's "elem cap" for
+//	         scripts/lib-chancheck.py; prints nothing when there is no channel to
+//	         check (no capacity in the truth, or the runtime marked the argument
+//	         value as uncertain with "?").
 //	manifest -out DIR -add ENTRIES.jsonl
 //	         merges the entries produced by this run into DIR/MANIFEST.json,
 //	         drops entries whose directory is gone, sorts, writes.
@@ -139,6 +146,8 @@ func main() {
 		cmdRun(os.Args[2:])
 	case "manifest":
 		cmdManifest(os.Args[2:])
+	case "chanarg":
+		cmdChanArg(os.Args[2:])
 	default:
 		die("unknown subcommand %q", os.Args[1])
 	}
@@ -685,6 +694,47 @@ func cmdRun(args []string) {
 		fail("panic site %s, truth says %v", observed, []string(t.PanicSite))
 	}
 	fmt.Println(observed)
+}
+
+// ---- chanarg ----
+
+var argRE = regexp.MustCompile(`^runtime\.(chansend|closechan|selectgo)\((0x[0-9a-f]+)(\??)[,)]`)
+
+func cmdChanArg(args []string) {
+	fs := flag.NewFlagSet("chanarg", flag.ExitOnError)
+	fixtures := fs.String("fixtures", "", "fixture module directory")
+	name := fs.String("name", "", "fixture name")
+	stderrPath := fs.String("stderr", "", "stderr of the crash")
+	fs.Parse(args)
+	t, err := loadTruth(*fixtures, *name)
+	if err != nil {
+		die("%v", err)
+	}
+	if t.ChannelCapacity == nil || t.ChannelElemType == nil {
+		return
+	}
+	seen := 0
+	for _, l := range readLines(*stderrPath) {
+		if strings.HasPrefix(l, "goroutine ") {
+			if seen++; seen > 1 {
+				return
+			}
+			continue
+		}
+		m := argRE.FindStringSubmatch(l)
+		if m == nil || seen != 1 {
+			continue
+		}
+		if m[3] == "?" {
+			return
+		}
+		kind := "chan"
+		if m[1] == "selectgo" {
+			kind = "scase"
+		}
+		fmt.Printf("%s %s %d %s\n", m[2], kind, *t.ChannelCapacity, *t.ChannelElemType)
+		return
+	}
 }
 
 // ---- manifest ----

@@ -35,7 +35,11 @@ final class Progress implements ProgressListener {
 
     @Override
     public void note(String message) {
-        // Notes (cache reuse, skipped bundle members) are worth seeing even off a terminal.
+        // Notes (cache reuse, skipped bundle members) are for a person at a terminal; scripts get
+        // only the report on stdout and errors on stderr.
+        if (!tty) {
+            return;
+        }
         if (drawn) {
             err.print("\r\033[K");
         }

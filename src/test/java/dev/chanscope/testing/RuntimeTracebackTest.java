@@ -484,7 +484,10 @@ class RuntimeTracebackTest {
                 assertFalse(f.file().isBlank());
                 assertTrue(f.line() > 0, f.toString());
                 assertEquals(f.inlined(), f.pc() == null, "only inlined frames lack pc: " + f);
-                assertEquals(f.inlined(), f.entryOffset() == null, f.toString());
+                // no +0x offset: an inlined frame, or a goroutine that has not run yet (pc == entry)
+                if (f.inlined()) {
+                    assertNull(f.entryOffset(), f.toString());
+                }
             }
         }
 

@@ -317,7 +317,47 @@ public final class SampleCores {
 
     // ---- decompression cache ----
 
+    private static volatile boolean pruned;
+
+    /** Removes cached files of earlier generations (sha256 directories no longer in the manifest). */
+    private static void pruneCache() {
+        if (pruned) {
+            return;
+        }
+        synchronized (SampleCores.class) {
+            if (pruned) {
+                return;
+            }
+            pruned = true;
+            Path dir = cacheDir();
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
+            java.util.Set<String> live = new java.util.HashSet<>();
+            for (Entry e : all()) {
+                e.manifest().ifPresent(m -> {
+                    live.add(m.core().sha256());
+                    live.add(m.binary().sha256());
+                });
+            }
+            try (Stream<Path> old = Files.list(dir)) {
+                for (Path d : old.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}")
+                        && !live.contains(p.getFileName().toString())).toList()) {
+                    try (Stream<Path> files = Files.list(d)) {
+                        for (Path f : files.toList()) {
+                            Files.deleteIfExists(f);
+                        }
+                    }
+                    Files.deleteIfExists(d);
+                }
+            } catch (IOException e) {
+                // a stale cache only costs disk space
+            }
+        }
+    }
+
     private static Path cached(Path xz, FileInfo info, boolean executable) {
+        pruneCache();
         String leaf = xz.getFileName().toString().replaceFirst("\\.xz$", "");
         Path target = cacheDir().resolve(info.sha256()).resolve(leaf);
         try {
