@@ -36,7 +36,7 @@ public final class ChannelReader {
         if (!panic.kind().isChannelPanic() || panic.kind() == PanicKind.CLOSE_OF_NIL) {
             return Optional.empty();
         }
-        Optional<Found> f = fromFrames(victim).or(() -> scanStack(victim));
+        Optional<Found> f = fromFrames(victim).or(() -> fromWokenSudogs(victim, all)).or(() -> scanStack(victim));
         return f.map(x -> decode(x.address, x.how, all));
     }
 
@@ -51,11 +51,15 @@ public final class ChannelReader {
                         }
                     }
                     case "runtime.selectgo" -> {
+                        // selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, block bool):
+                        // register arguments have spill slots in argument order from fp; the
+                        // function's DWARF agrees (cas0 at DW_OP_call_frame_cfa, nsends at fbreg 24).
+                        GoLayouts.Scase sc = rt.layouts().scase();
                         long cas0 = mem.u64(f.argp());
                         long nsends = mem.u64(f.argp() + 24);
-                        if (nsends > 0 && nsends <= 65536) {
+                        if (sc.size() > 0 && nsends > 0 && nsends <= 65536) {
                             for (int i = 0; i < nsends; i++) {
-                                long c = mem.u64(cas0 + 16L * i); // scase{c *hchan; elem unsafe.Pointer}
+                                long c = mem.u64(cas0 + sc.size() * i + sc.c());
                                 if (isClosedHchan(c)) {
                                     return Optional.of(new Found(c, "selectgo send case"));
                                 }
@@ -69,6 +73,30 @@ public final class ChannelReader {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Senders the close woke still point at the channel through their sudog (closechan sets
+     * success = false before readying them). When the victim's frames did not give the address
+     * and those senders name one closed channel, that is it.
+     */
+    private Optional<Found> fromWokenSudogs(Goroutine victim, List<Goroutine> all) {
+        java.util.Set<Long> chans = new java.util.HashSet<>();
+        for (Goroutine g : all) {
+            if (g == victim || g.waitingSudog() == 0 || g.status().kind() == GoStatus.Kind.WAITING
+                    || g.status().kind() == GoStatus.Kind.DEAD) {
+                continue;
+            }
+            try {
+                long c = mem.u64(g.waitingSudog() + sl.c());
+                if (mem.u8(g.waitingSudog() + sl.success()) == 0 && isClosedHchan(c)) {
+                    chans.add(c);
+                }
+            } catch (MemoryAccessException e) {
+                // a recycled sudog: no evidence
+            }
+        }
+        return chans.size() == 1 ? Optional.of(new Found(chans.iterator().next(), "woken senders' sudogs")) : Optional.empty();
     }
 
     private Optional<Found> scanStack(Goroutine g) {

@@ -8,7 +8,7 @@ import dev.chanscope.target.TypeCatalog;
  * hchan, sudog, _panic and g all moved between 1.22 and 1.26.
  */
 public record GoLayouts(
-        G g, M m, Hchan hchan, Sudog sudog, Panic panic, Type type, Moduledata moduledata) {
+        G g, M m, Hchan hchan, Sudog sudog, Panic panic, Type type, Moduledata moduledata, Scase scase) {
 
     public record G(long size, long stackLo, long stackHi, long schedSp, long schedPc, long schedBp,
                     long syscallSp, long syscallPc, long status, long goid, long waitSince, long waitReason,
@@ -27,6 +27,9 @@ public record GoLayouts(
 
     /** The runtime type descriptor ({@code internal/abi.Type}, {@code runtime._type} before 1.21). */
     public record Type(long size, long sizeField, long tflag, long kind, long str) {}
+
+    /** A select case; absent (size 0) in a program that never uses select. */
+    public record Scase(long size, long c) {}
 
     public record Moduledata(long pcHeader, long text, long gofunc, long types, long etypes, long next) {}
 
@@ -63,6 +66,9 @@ public record GoLayouts(
         String md = "runtime.moduledata";
         Moduledata mdl = new Moduledata(r.offset(md, "pcHeader"), r.offset(md, "text"), r.offset(md, "gofunc"),
                 r.offset(md, "types"), r.offset(md, "etypes"), r.offset(md, "next"));
-        return new GoLayouts(gl, ml, hl, sl, pl, tl, mdl);
+        Scase sc = r.structIfPresent("runtime.scase").isPresent()
+                ? new Scase(r.struct("runtime.scase").size(), r.offset("runtime.scase", "c"))
+                : new Scase(0, 0);
+        return new GoLayouts(gl, ml, hl, sl, pl, tl, mdl, sc);
     }
 }
