@@ -52,6 +52,18 @@ public final class JsonReport {
         return root;
     }
 
+    /** Adds the diagnosis to a report built by {@link #build}, right after the panic and channel. */
+    public ObjectNode withDiagnosis(ObjectNode root, dev.chanscope.diagnose.Diagnosis d) {
+        ObjectNode out = mapper.createObjectNode();
+        root.fields().forEachRemaining(e -> {
+            out.set(e.getKey(), e.getValue());
+            if (e.getKey().equals("channel")) {
+                out.set("diagnosis", new DiagnosisJson(mapper).build(d));
+            }
+        });
+        return out;
+    }
+
     public String toJson(ObjectNode node) {
         try {
             return mapper.writeValueAsString(node);

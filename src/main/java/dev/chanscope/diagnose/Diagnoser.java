@@ -1,0 +1,328 @@
+package dev.chanscope.diagnose;
+
+import dev.chanscope.binary.CallSite;
+import dev.chanscope.binary.ChannelOp;
+import dev.chanscope.binary.SourcePos;
+import dev.chanscope.diagnose.Evidence.Weight;
+import dev.chanscope.goruntime.Frame;
+import dev.chanscope.goruntime.Goroutine;
+import dev.chanscope.goruntime.GoStatus;
+import dev.chanscope.goruntime.Hchan;
+import dev.chanscope.goruntime.PanicKind;
+import dev.chanscope.goruntime.PanicRecord;
+import dev.chanscope.goruntime.PanicSite;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Applies TAXONOMY.md's decision rules, in their fixed order, to the evidence. Confidence
+ * starts from how firmly the closer is tied to the channel and drops for every rule that had
+ * to be decided without its best evidence; below {@link #DECIDE} the verdict is
+ * {@code undetermined}, because a wrong answer stated with confidence is the worst outcome.
+ */
+public final class Diagnoser {
+    /** Below this the verdict is undetermined. */
+    static final double DECIDE = 0.5;
+
+    public Diagnosis diagnose(DiagnosisInput in) {
+        Optional<PanicRecord> po = in.snapshot().panic();
+        if (po.isEmpty() || po.get().kind() == PanicKind.OTHER) {
+            String msg = po.map(PanicRecord::message).orElse("no panic found");
+            return simple(Pattern.NOT_CHANNEL_PANIC, 0.99, "The program did not die of a channel panic: " + msg,
+                    List.of(new Evidence("panic-message", "the panic was: " + msg, Weight.DECISIVE)), Fixes.none(msg));
+        }
+        PanicRecord p = po.get();
+        Optional<SourcePos> victim = p.userFrame().map(f -> new SourcePos(f.function(), f.file(), f.line()));
+        if (p.kind() == PanicKind.CLOSE_OF_NIL) {
+            String where = victim.map(v -> v.function() + " at " + v.location()).orElse("an unknown function");
+            return new Diagnosis(Pattern.CLOSE_OF_NIL, 0.97, "close of a nil channel in " + where,
+                    List.of(new Evidence("panic-message", "the runtime raised 'close of nil channel' in closechan",
+                            Weight.DECISIVE)),
+                    List.of(), Optional.empty(), List.of(), victim, List.of(), Fixes.closeOfNil(victim), List.of());
+        }
+        boolean closeOfClosed = p.kind() == PanicKind.CLOSE_OF_CLOSED;
+        CloserFinder finder = new CloserFinder(in, victim, closeOfClosed);
+        List<CloserCandidate> ranked = finder.rank();
+        List<CloserCandidate> linked = ranked.stream().filter(Diagnoser::linked).toList();
+        List<Evidence> ev = new ArrayList<>(victimEvidence(in, p));
+        List<String> missing = new ArrayList<>();
+        if (victim.isPresent() && !in.source().has(victim.get().file())) {
+            missing.add("the source (pass --source-root DIR) would let chanscope compare the channel expressions"
+                    + " of each close with the victim's");
+        }
+        Verdict v = closeOfClosed ? closeOfClosed(in, victim, ranked, linked, ev)
+                : sendOnClosed(in, p, victim, ranked, linked, ev, missing);
+        List<String> unresolved = new ArrayList<>();
+        v.closer.ifPresent(c -> {
+            if (in.binary().hasIndirectCalls(c.site().physical())) {
+                unresolved.add(c.site().physical() + " makes indirect calls that were not followed");
+            }
+        });
+        in.binary().unresolved().stream().limit(5).forEach(unresolved::add);
+        Pattern pattern = v.pattern;
+        double conf = Math.max(0, Math.min(0.99, v.confidence));
+        List<Diagnosis.RunnerUp> runners = new ArrayList<>(v.runnersUp);
+        String headline = v.headline;
+        if (conf < DECIDE) {
+            runners.add(0, new Diagnosis.RunnerUp(pattern, conf, "best candidate, but the evidence is not decisive"));
+            headline = "Undetermined: the evidence leans to " + pattern.id() + " but does not decide it. " + headline;
+            pattern = Pattern.UNDETERMINED;
+            if (linked.isEmpty()) {
+                missing.add("no closing site is tied to this channel: no goroutine still holds it and the source was"
+                        + " not available to match channel expressions");
+            }
+        }
+        Diagnosis.Fix fix = Fixes.forPattern(v.pattern, v.closer, victim, in.snapshot().channel());
+        return new Diagnosis(pattern, round(conf), headline, List.copyOf(v.evidence), List.copyOf(runners), v.closer,
+                ranked.stream().limit(5).toList(), victim, List.copyOf(missing), fix, List.copyOf(unresolved));
+    }
+
+    /** A candidate with positive evidence tying it to the channel (not mere existence). */
+    private static boolean linked(CloserCandidate c) {
+        boolean against = c.reasons().stream().anyMatch(e -> e.kind().equals("other-expression"));
+        return !against && c.reasons().stream().anyMatch(e -> e.weight() == Weight.STRONG
+                || e.kind().equals("receiver-field") || e.kind().equals("same-name") || e.kind().equals("victim-function")
+                || e.kind().equals("victim-close"));
+    }
+
+    private record Verdict(Pattern pattern, double confidence, String headline, List<Evidence> evidence,
+                           Optional<CloserCandidate> closer, List<Diagnosis.RunnerUp> runnersUp) {}
+
+    private static Verdict sendOnClosed(DiagnosisInput in, PanicRecord p, Optional<SourcePos> victim,
+                                        List<CloserCandidate> ranked, List<CloserCandidate> linked,
+                                        List<Evidence> ev, List<String> missing) {
+        Optional<CloserCandidate> top = linked.isEmpty() ? ranked.stream().findFirst() : Optional.of(linked.get(0));
+        if (top.isEmpty()) {
+            ev.add(new Evidence("no-closer", "the binary has no close of a channel in user code", Weight.AGAINST));
+            missing.add("a closing site: the close may be in a library or reached through reflection");
+            return new Verdict(Pattern.PREMATURE_CLOSE, 0.3, "No closing site found in the program's code.", ev,
+                    Optional.empty(), List.of());
+        }
+        CloserCandidate c = top.get();
+        ev.addAll(c.reasons());
+        double base = baseConfidence(c, linked.isEmpty());
+        if (linked.isEmpty()) {
+            missing.add("evidence tying a closing site to this channel (a goroutine still holding it in the closer,"
+                    + " or the source)");
+        }
+        List<Diagnosis.RunnerUp> runners = new ArrayList<>();
+        String closerName = c.function() + " (" + c.site().source().location() + ")";
+        SourceIndex src = in.source();
+        SourcePos cp = c.site().source();
+
+        // Rule 1: a deferred close.
+        boolean deferred = c.site().wrapper() == CallSite.Wrapper.DEFER_WRAPPER
+                || src.line(cp.file(), cp.line()).map(t -> t.strip().startsWith("defer ")).orElse(false);
+        if (deferred) {
+            ev.add(new Evidence("closer-is-deferred", "the close runs as a deferred call ("
+                    + c.site().physical() + "): it ran when " + CloserFinder.enclosingOfWrapper(c.site().physical())
+                    + " returned", Weight.DECISIVE));
+            stillSending(in, p).ifPresent(ev::add);
+            return new Verdict(Pattern.DEFER_CLOSE, base, "defer-close: " + CloserFinder.enclosingOfWrapper(
+                    c.site().physical()) + " returned and its deferred close ran while goroutine " + p.goroutineId()
+                    + " was still sending", ev, top, runners);
+        }
+        // Rule 2: the close sits in a select branch that also sends on the channel.
+        Optional<SourceIndex.SelectContext> sel = src.enclosingSelect(cp.file(), cp.line());
+        Optional<String> closedExpr = src.closedExpression(cp.file(), cp.line());
+        if (sel.isPresent() && closedExpr.isPresent() && sel.get().sendCases().stream()
+                .anyMatch(s -> SourceIndex.lastName(s).equals(SourceIndex.lastName(closedExpr.get())))) {
+            ev.add(new Evidence("close-in-select-with-send", "close(" + closedExpr.get() + ") at " + cp.location()
+                    + " is in a branch of the select at line " + sel.get().line() + ", which also sends on "
+                    + closedExpr.get(), Weight.DECISIVE));
+            return new Verdict(Pattern.SELECT_CLOSE, base, "select-close: " + closerName
+                    + " closes the channel in a select branch while the same select's send case is used by others",
+                    ev, top, runners);
+        }
+        boolean closerHasSelectSend = in.binary().sites(ChannelOp.SELECT).stream()
+                .anyMatch(s -> s.source().function().equals(cp.function()));
+        if (!src.has(cp.file()) && p.site() == PanicSite.SELECTGO && closerHasSelectSend
+                && victim.map(v -> v.function().equals(cp.function())).orElse(false)) {
+            ev.add(new Evidence("close-beside-select", cp.function() + " holds both the select whose send case"
+                    + " panicked and the close", Weight.STRONG));
+            return new Verdict(Pattern.SELECT_CLOSE, base - 0.15, "select-close: " + closerName
+                    + " closes the channel beside a select that sends on it", ev, top, runners);
+        }
+        // Rule 3: the closing function also sends on the channel.
+        Optional<Evidence> alsoSends = closerAlsoSends(in, c, victim);
+        if (alsoSends.isPresent()) {
+            ev.add(alsoSends.get());
+            double conf = alsoSends.get().weight() == Weight.DECISIVE || alsoSends.get().weight() == Weight.STRONG
+                    ? base : base - 0.15;
+            return new Verdict(Pattern.SEND_THEN_CLOSE, conf, "send-then-close: " + cp.function()
+                    + " sends and then closes the channel, while another copy of it (goroutine " + p.goroutineId()
+                    + ") still sends", ev, top, runners);
+        }
+        // Rule 4: two or more goroutine roots can reach a close of this channel.
+        List<CloserCandidate> pool = linked.isEmpty() ? List.of(c) : linked;
+        Set<String> roots = new LinkedHashSet<>();
+        pool.forEach(k -> roots.addAll(k.roots()));
+        Set<String> present = CloserFinder.presentRoots(in.snapshot().goroutines());
+        Set<String> livingRoots = new LinkedHashSet<>(roots);
+        livingRoots.retainAll(present);
+        if (roots.size() >= 2) {
+            ev.add(new Evidence("closer-roots", "closes of this channel are reachable from " + roots.size()
+                    + " goroutine roots: " + String.join(", ", roots), Weight.STRONG));
+            double conf = livingRoots.size() >= 2 ? base : base - 0.15;
+            if (livingRoots.size() >= 2) {
+                ev.add(new Evidence("roots-ran", "goroutines were started from " + String.join(", ", livingRoots),
+                        Weight.SUPPORTING));
+            }
+            runners.add(new Diagnosis.RunnerUp(Pattern.PREMATURE_CLOSE, Math.max(0, conf - 0.3),
+                    "if only one of those roots ever closes, the close was premature"));
+            return new Verdict(Pattern.MULTI_CLOSER, conf, "multi-closer: the channel can be closed from "
+                    + roots.size() + " goroutines (" + String.join(", ", roots) + "); " + closerName
+                    + " closed it while goroutine " + p.goroutineId() + " still sent", ev, top, runners);
+        }
+        // Rule 5: one non-sending closer closed while senders were alive.
+        ev.add(new Evidence("single-closer", "one closing site (" + closerName + "), reachable from "
+                + (roots.isEmpty() ? "no resolved root" : String.join(", ", roots)) + ", and it does not send",
+                Weight.SUPPORTING));
+        if (p.site() == PanicSite.CHANSEND_AFTER_PARK) {
+            ev.add(new Evidence("closed-while-parked", "the victim was parked sending when the close woke it:"
+                    + " the closer did not wait for it", Weight.STRONG));
+        }
+        stillSending(in, p).ifPresent(ev::add);
+        return new Verdict(Pattern.PREMATURE_CLOSE, base - 0.05, "premature-close: " + closerName
+                + " closed the channel before its senders were done (goroutine " + p.goroutineId() + " still sent)",
+                ev, top, runners);
+    }
+
+    private static Verdict closeOfClosed(DiagnosisInput in, Optional<SourcePos> victim, List<CloserCandidate> ranked,
+                                         List<CloserCandidate> linked, List<Evidence> ev) {
+        SourceIndex src = in.source();
+        List<CloserCandidate> pool = linked.isEmpty() ? ranked : linked;
+        Optional<CloserCandidate> first = pool.stream().findFirst();
+        first.ifPresent(c -> ev.addAll(c.reasons()));
+        double base = first.map(c -> baseConfidence(c, linked.isEmpty())).orElse(0.6);
+        ev.add(new Evidence("second-close", "the panicking goroutine closed a channel that was already closed"
+                + victim.map(v -> " at " + v.function() + " " + v.location()).orElse(""), Weight.DECISIVE));
+        // Rule 1: a check-then-close guard in a select with default.
+        for (CloserCandidate c : pool) {
+            SourcePos cp = c.site().source();
+            Optional<SourceIndex.SelectContext> sel = src.enclosingSelect(cp.file(), cp.line());
+            if (sel.isPresent() && sel.get().hasDefault() && sel.get().closeInDefault()) {
+                ev.add(new Evidence("select-default-guard", "close at " + cp.location() + " is in the default branch"
+                        + " of the select at line " + sel.get().line() + ": check-then-close is not atomic, two"
+                        + " goroutines can both take default", Weight.DECISIVE));
+                return new Verdict(Pattern.SELECT_CLOSE, Math.max(base, 0.85), "select-close: " + cp.function()
+                        + " guards its close with select/default, which is not atomic; two goroutines both closed",
+                        ev, Optional.of(c), List.of());
+            }
+            if (!src.has(cp.file()) && in.binary().callees(c.site().physical()).contains("runtime.selectnbrecv")) {
+                ev.add(new Evidence("select-default-guard", c.site().physical() + " checks the channel with a"
+                        + " non-blocking receive (select with default) before closing it", Weight.STRONG));
+                return new Verdict(Pattern.SELECT_CLOSE, base - 0.1, "select-close: " + cp.function()
+                        + " guards its close with select/default, which is not atomic", ev, Optional.of(c), List.of());
+            }
+        }
+        // Rule 2: the closing functions also send on the channel.
+        for (CloserCandidate c : pool) {
+            Optional<Evidence> alsoSends = closerAlsoSends(in, c, Optional.empty());
+            if (alsoSends.isPresent()) {
+                ev.add(alsoSends.get());
+                return new Verdict(Pattern.SEND_THEN_CLOSE, alsoSends.get().weight() == Weight.AGAINST ? base - 0.2 : base,
+                        "send-then-close: " + c.function() + " sends and closes; two of its runs both closed",
+                        ev, Optional.of(c), List.of());
+            }
+        }
+        // Rule 3: closed twice by goroutines that do not send on it.
+        Set<String> roots = new LinkedHashSet<>();
+        pool.forEach(k -> roots.addAll(k.roots()));
+        if (!roots.isEmpty()) {
+            ev.add(new Evidence("closer-roots", "the close is reachable from " + String.join(", ", roots),
+                    roots.size() >= 2 ? Weight.SUPPORTING : Weight.AGAINST));
+        }
+        String who = first.map(c -> c.function() + " (" + c.site().source().location() + ")").orElse("a closer");
+        return new Verdict(Pattern.DOUBLE_CLOSE, Math.max(base, 0.75), "double-close: " + who
+                + " ran twice; the second close panicked", ev, first, List.of());
+    }
+
+    /** Whether the closer's function also sends on the channel: proved by the source or suggested by the binary. */
+    private static Optional<Evidence> closerAlsoSends(DiagnosisInput in, CloserCandidate c, Optional<SourcePos> victim) {
+        String fn = c.function();
+        SourceIndex src = in.source();
+        Optional<String> closed = src.closedExpression(c.site().source().file(), c.site().source().line());
+        List<CallSite> sends = new ArrayList<>();
+        for (CallSite s : in.binary().sites()) {
+            if ((s.op() == ChannelOp.SEND || s.op() == ChannelOp.SELECT_NB_SEND) && s.source().function().equals(fn)) {
+                sends.add(s);
+            }
+        }
+        for (CallSite s : sends) {
+            Optional<String> sent = src.sentExpression(s.source().file(), s.source().line());
+            if (closed.isPresent() && sent.isPresent()
+                    && SourceIndex.lastName(sent.get()).equals(SourceIndex.lastName(closed.get()))) {
+                return Optional.of(new Evidence("closer-sends", fn + " sends on " + sent.get() + " at line "
+                        + s.source().line() + " and closes it at line " + c.site().source().line(), Weight.DECISIVE));
+            }
+        }
+        boolean sameAsVictim = victim.map(v -> v.function().equals(fn)).orElse(false);
+        if (!sends.isEmpty() && closed.isEmpty()) {
+            return Optional.of(new Evidence("closer-sends", fn + " has sends (line "
+                    + sends.get(0).source().line() + ") and a close (line " + c.site().source().line() + ")"
+                    + (sameAsVictim ? "; the victim runs the same function" : ""),
+                    sameAsVictim ? Weight.STRONG : Weight.SUPPORTING));
+        }
+        return Optional.empty();
+    }
+
+    private static double baseConfidence(CloserCandidate c, boolean unlinked) {
+        if (unlinked) {
+            return 0.45;
+        }
+        boolean strong = c.reasons().stream().anyMatch(e -> e.weight() == Weight.STRONG || e.weight() == Weight.DECISIVE);
+        return strong ? 0.9 : 0.7;
+    }
+
+    /** What the victim's side shows: where and how it panicked. */
+    private static List<Evidence> victimEvidence(DiagnosisInput in, PanicRecord p) {
+        List<Evidence> ev = new ArrayList<>();
+        String where = p.userFrame().map(f -> " at " + f.function() + " " + f.location()).orElse("");
+        ev.add(new Evidence("panic-site", "goroutine " + p.goroutineId() + " panicked in " + p.site().id() + where,
+                Weight.DECISIVE));
+        in.snapshot().channel().ifPresent(c -> ev.add(new Evidence("channel", channelText(c), Weight.SUPPORTING)));
+        return ev;
+    }
+
+    private static String channelText(Hchan c) {
+        return String.format("channel 0x%x (chan %s, %s) is closed; %d goroutine(s) parked sending, %d receiving",
+                c.address(), c.elemType(), c.capacity() == 0 ? "unbuffered" : "capacity " + c.capacity(),
+                c.sendWaiters().size(), c.recvWaiters().size());
+    }
+
+    /** Other goroutines still sending on the channel when the program died. */
+    private static Optional<Evidence> stillSending(DiagnosisInput in, PanicRecord p) {
+        Optional<Hchan> c = in.snapshot().channel();
+        if (c.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Long> senders = new ArrayList<>(c.get().sendWaiters());
+        senders.addAll(c.get().wokenSenders());
+        if (senders.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Evidence("senders-alive", "goroutines " + senders
+                + " were also sending on the closed channel", Weight.SUPPORTING));
+    }
+
+    private static Diagnosis simple(Pattern pattern, double conf, String headline, List<Evidence> ev, Diagnosis.Fix fix) {
+        return new Diagnosis(pattern, conf, headline, ev, List.of(), Optional.empty(), List.of(), Optional.empty(),
+                List.of(), fix, List.of());
+    }
+
+    private static double round(double d) {
+        return Math.round(d * 100) / 100.0;
+    }
+
+    static boolean isAlive(Goroutine g) {
+        return g.status().kind() != GoStatus.Kind.DEAD;
+    }
+
+    static String name(Frame f) {
+        return f.function();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.chanscope.diagnose;
+
+import dev.chanscope.binary.SourcePos;
+import dev.chanscope.goruntime.Hchan;
+import java.util.List;
+import java.util.Optional;
+
+/** TAXONOMY.md's fixes, written with the program's own function names and channel type. */
+final class Fixes {
+    private Fixes() {
+    }
+
+    static Diagnosis.Fix none(String message) {
+        return new Diagnosis.Fix("Not a channel race: start from the panic itself (" + message + ").", List.of());
+    }
+
+    static Diagnosis.Fix closeOfNil(Optional<SourcePos> victim) {
+        String fn = victim.map(SourcePos::function).orElse("the closing function");
+        return new Diagnosis.Fix("The channel closed in " + fn + " was never made.", List.of(
+                "Make the channel where its owner is constructed (or started), not lazily.",
+                "Or make " + fn + " tolerate a component that never started: check for nil (or a started flag)"
+                        + " before closing, and make it idempotent with sync.Once."));
+    }
+
+    static Diagnosis.Fix forPattern(Pattern p, Optional<CloserCandidate> closer, Optional<SourcePos> sender,
+                                    Optional<Hchan> channel) {
+        String ch = channel.map(c -> "the chan " + c.elemType()).orElse("the channel");
+        String closerFn = closer.map(c -> CloserFinder.enclosingOfWrapper(c.site().physical())).orElse("the closer");
+        String closeAt = closer.map(c -> " (" + c.site().source().location() + ")").orElse("");
+        String senderFn = sender.map(SourcePos::function).orElse("the sender");
+        return switch (p) {
+            case MULTI_CLOSER -> new Diagnosis.Fix("Give " + ch + " one owner that closes it.", List.of(
+                    "Let exactly one goroutine close it; the other paths that now close it" + closeAt
+                            + " should signal the owner instead (a done channel or context cancellation).",
+                    "If several parties must be able to shut it down, wrap the close in a sync.Once owned with the"
+                            + " channel.",
+                    "The owner closes only after " + senderFn + " and every other sender has stopped."));
+            case SEND_THEN_CLOSE -> new Diagnosis.Fix("Senders must not close " + ch + ".", List.of(
+                    "Remove the close from " + closerFn + closeAt + ".",
+                    "Start the senders with a sync.WaitGroup (Add before each go statement); one coordinator"
+                            + " goroutine calls Wait and then closes the channel once."));
+            case DOUBLE_CLOSE -> new Diagnosis.Fix("Make the close in " + closerFn + " idempotent.", List.of(
+                    "Guard the close" + closeAt + " with a sync.Once stored beside the channel, so a second"
+                            + " Close/Stop is a no-op.",
+                    "Or give the channel a single owner and route the other shutdown path through it."));
+            case PREMATURE_CLOSE -> new Diagnosis.Fix("Close " + ch + " only after every sender has finished.",
+                    List.of("In " + closerFn + closeAt + ", wait for the senders (sync.WaitGroup with Add before the"
+                                    + " go statement, not inside the goroutine) before closing.",
+                            "If the closer gives up on a timeout, do not close the data channel: tell the senders to"
+                                    + " stop through a separate done channel or context, and let " + senderFn
+                                    + " select on it."));
+            case SELECT_CLOSE -> new Diagnosis.Fix("A select/default check before close is not atomic.", List.of(
+                    "Replace the guard in " + closerFn + closeAt + " with sync.Once or"
+                            + " atomic.Bool.CompareAndSwap(false, true) before closing.",
+                    "Never close a channel that other select cases may still send on: signal a timeout or"
+                            + " cancellation through a separate done channel."));
+            case DEFER_CLOSE -> new Diagnosis.Fix("The deferred close in " + closerFn + " runs too early.", List.of(
+                    "Before " + closerFn + " returns, wait for the goroutines it started (sync.WaitGroup), so the"
+                            + " deferred close runs after their last send; that includes early returns on errors.",
+                    "Or move the close to the channel's owner, and let " + senderFn + " stop on a done channel."));
+            case CLOSE_OF_NIL -> closeOfNil(sender);
+            case NOT_CHANNEL_PANIC, UNDETERMINED -> new Diagnosis.Fix(
+                    "No fix suggested: the pattern is not determined.", List.of());
+        };
+    }
+}

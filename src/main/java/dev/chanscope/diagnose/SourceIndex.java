@@ -1,0 +1,199 @@
+package dev.chanscope.diagnose;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The program's source, when it can be found: at the path DWARF recorded, or under a
+ * {@code --source-root} that holds the same tree (matched by the longest path suffix, so a
+ * build path of {@code /build/svc/internal/pool/pool.go} finds {@code ROOT/internal/pool/pool.go}).
+ */
+public final class SourceIndex {
+    private static final Pattern CLOSE = Pattern.compile("\\bclose\\(\\s*([^()]+(?:\\([^()]*\\))?[^()]*)\\)");
+    private static final Pattern SEND = Pattern.compile("(?:^|[\\s;{(])((?:[A-Za-z_][\\w]*)(?:(?:\\.|->)[A-Za-z_][\\w]*|\\[[^\\]]*\\]|\\(\\))*)\\s*<-(?!-)");
+
+    private final List<Path> roots;
+    private final Map<String, Optional<List<String>>> files = new HashMap<>();
+
+    public SourceIndex(List<Path> roots) {
+        this.roots = List.copyOf(roots);
+    }
+
+    public static SourceIndex none() {
+        return new SourceIndex(List.of());
+    }
+
+    /** The text of {@code file}:{@code line} (1-based), when the file is found. */
+    public Optional<String> line(String file, int line) {
+        return lines(file).filter(l -> line >= 1 && line <= l.size()).map(l -> l.get(line - 1));
+    }
+
+    /** Lines {@code [line-before, line+after]}, each prefixed with its number. */
+    public List<String> context(String file, int line, int before, int after) {
+        List<String> out = new ArrayList<>();
+        lines(file).ifPresent(l -> {
+            for (int i = Math.max(1, line - before); i <= Math.min(l.size(), line + after); i++) {
+                out.add(String.format("%s%5d  %s", i == line ? ">" : " ", i, l.get(i - 1)));
+            }
+        });
+        return out;
+    }
+
+    public boolean has(String file) {
+        return lines(file).isPresent();
+    }
+
+    /** The channel expression of {@code close(EXPR)} on the line, e.g. "w.results". */
+    public Optional<String> closedExpression(String file, int line) {
+        return line(file, line).flatMap(t -> first(CLOSE, stripComment(t)));
+    }
+
+    /** The channel expression of a send {@code EXPR <- v} (including a select case) on the line. */
+    public Optional<String> sentExpression(String file, int line) {
+        return line(file, line).flatMap(t -> first(SEND, stripComment(t)));
+    }
+
+    /**
+     * Whether the close at {@code line} sits in a select statement: the nearest enclosing
+     * {@code select {} } above it (by brace depth), with what its cases do.
+     */
+    public Optional<SelectContext> enclosingSelect(String file, int line) {
+        Optional<List<String>> lo = lines(file);
+        if (lo.isEmpty() || line < 1 || line > lo.get().size()) {
+            return Optional.empty();
+        }
+        List<String> l = lo.get();
+        int depth = 0;
+        for (int i = line - 1; i >= 0 && i >= line - 80; i--) {
+            String t = stripComment(l.get(i));
+            for (int k = t.length() - 1; k >= 0; k--) {
+                char ch = t.charAt(k);
+                if (ch == '}') {
+                    depth++;
+                } else if (ch == '{') {
+                    if (depth == 0) {
+                        if (t.strip().startsWith("select")) {
+                            return Optional.of(selectAt(l, i, line));
+                        }
+                        if (t.strip().startsWith("func") || t.contains(" func(")) {
+                            return Optional.empty(); // left the function
+                        }
+                    } else {
+                        depth--;
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A select statement around a close: its send cases' channel expressions and whether it has a default. */
+    public record SelectContext(int line, List<String> sendCases, List<String> recvCases, boolean hasDefault,
+                                boolean closeInDefault) {}
+
+    private SelectContext selectAt(List<String> l, int selectIdx, int closeLine) {
+        List<String> sends = new ArrayList<>();
+        List<String> recvs = new ArrayList<>();
+        boolean hasDefault = false;
+        boolean closeInDefault = false;
+        int depth = 0;
+        String currentCase = "";
+        for (int i = selectIdx; i < l.size() && i < selectIdx + 200; i++) {
+            String t = stripComment(l.get(i)).strip();
+            if (depth == 1 && t.startsWith("case ")) {
+                currentCase = "case";
+                Matcher m = SEND.matcher(" " + t.substring(5));
+                if (m.find() && !t.substring(5).strip().startsWith("<-")) {
+                    sends.add(m.group(1));
+                } else {
+                    Matcher r = Pattern.compile("<-\\s*([\\w.()\\[\\]]+)").matcher(t);
+                    if (r.find()) {
+                        recvs.add(r.group(1));
+                    }
+                }
+            } else if (depth == 1 && t.startsWith("default:")) {
+                currentCase = "default";
+                hasDefault = true;
+            }
+            if (i + 1 == closeLine && currentCase.equals("default")) {
+                closeInDefault = true;
+            }
+            for (char ch : t.toCharArray()) {
+                if (ch == '{') {
+                    depth++;
+                } else if (ch == '}') {
+                    depth--;
+                }
+            }
+            if (depth <= 0 && i > selectIdx) {
+                break;
+            }
+        }
+        return new SelectContext(selectIdx + 1, List.copyOf(sends), List.copyOf(recvs), hasDefault, closeInDefault);
+    }
+
+    /** "w.results" → "results": the field or variable name that names the channel. */
+    public static String lastName(String expr) {
+        String e = expr.strip();
+        int cut = Math.max(e.lastIndexOf('.'), e.lastIndexOf('>'));
+        return cut >= 0 ? e.substring(cut + 1) : e;
+    }
+
+    private static Optional<String> first(Pattern p, String text) {
+        Matcher m = p.matcher(text);
+        return m.find() ? Optional.of(m.group(1).strip()) : Optional.empty();
+    }
+
+    private static String stripComment(String t) {
+        int c = t.indexOf("//");
+        return c >= 0 ? t.substring(0, c) : t;
+    }
+
+    private Optional<List<String>> lines(String file) {
+        return files.computeIfAbsent(file, this::load);
+    }
+
+    private Optional<List<String>> load(String file) {
+        for (Path p : candidates(file)) {
+            if (Files.isRegularFile(p)) {
+                try {
+                    return Optional.of(Files.readAllLines(p, StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<Path> candidates(String file) {
+        List<Path> out = new ArrayList<>();
+        if (file.isEmpty()) {
+            return out;
+        }
+        Path as = Path.of(file);
+        // Longest suffix first: the most specific match wins.
+        String[] parts = file.replace('\\', '/').split("/");
+        for (Path root : roots) {
+            for (int i = 0; i < parts.length; i++) {
+                String suffix = String.join("/", java.util.Arrays.copyOfRange(parts, i, parts.length));
+                if (!suffix.isEmpty()) {
+                    out.add(root.resolve(suffix));
+                }
+            }
+        }
+        if (as.isAbsolute()) {
+            out.add(0, as);
+        }
+        return out;
+    }
+}
