@@ -1,6 +1,7 @@
 package dev.chanscope.binary;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -8,7 +9,10 @@ import java.util.Set;
  * which goroutines the program starts ({@code go} statements) and which of those goroutine
  * roots can reach each closing site through direct calls.
  *
- * STUB: signatures are fixed; implementation to be filled in.
+ * <p>Implemented by {@link ScannedBinary} ({@link BinaryScanner#scan}); docs/binary-facts.md
+ * says how each fact is found and what it cannot see. Function names are physical names as
+ * the pclntab stores them (generic functions with their shape arguments); {@link CallSite#source()}
+ * uses the runtime's printed form ("[...]").
  */
 public interface BinaryFacts {
 
@@ -26,6 +30,11 @@ public interface BinaryFacts {
      */
     Set<String> rootsReaching(String function);
 
+    /** {@link #rootsReaching(String)} of the physical function holding the site. */
+    default Set<String> rootsReaching(CallSite site) {
+        return rootsReaching(site.physical());
+    }
+
     /** Physical functions that {@code function} calls directly. */
     Set<String> callees(String function);
 
@@ -37,4 +46,41 @@ public interface BinaryFacts {
 
     /** Human-readable notes on what could not be resolved (indirect calls, unknown go targets). */
     List<String> unresolved();
+
+    /** {@link #unresolved()} with kinds and positions. */
+    default List<Unresolved> unresolvedDetails() {
+        return List.of();
+    }
+
+    /**
+     * Every goroutine root: main.main, package init functions, and one per resolved {@code go}
+     * statement outside the runtime. {@link GoRoot#name()} is what {@link #rootsReaching}
+     * reports; {@link GoRoot#start()} is the function a goroutine's {@code g.startpc} names.
+     */
+    default List<GoRoot> goRoots() {
+        return List.of();
+    }
+
+    /**
+     * The root for a goroutine that started in {@code startFunction} (the function of its
+     * {@code g.startpc}, e.g. "main.main.gowrap1"): use its {@link GoRoot#name()} to compare a
+     * live goroutine with {@link #rootsReaching}.
+     */
+    default Optional<GoRoot> rootStartingIn(String startFunction) {
+        return Optional.empty();
+    }
+
+    /** For a {@link ChannelOp#SELECT} site: how many send and receive cases the select has, when the code shows it. */
+    default Optional<SelectShape> selectShape(CallSite site) {
+        return Optional.empty();
+    }
+
+    /**
+     * True for the program's own code (package main, its module and dependencies, by the
+     * binary's build info); false for the standard library and the runtime. The default guesses
+     * from the name: a dot in the first path element.
+     */
+    default boolean isUserFunction(String function) {
+        return new GoPackages(List.of()).origin(function) == GoPackages.Origin.USER;
+    }
 }

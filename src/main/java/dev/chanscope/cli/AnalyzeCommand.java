@@ -2,7 +2,9 @@ package dev.chanscope.cli;
 
 import dev.chanscope.ExitCode;
 import dev.chanscope.report.JsonReport;
+import dev.chanscope.report.MarkdownReport;
 import dev.chanscope.report.TextReport;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,18 +12,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = {"Report the panic, the channel it was about, and the goroutines of a Go core dump.",
+@Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Explain a Go channel-close panic from a core dump: which race shape it was (the verdict),",
+            "who closed the channel and who still sent, the evidence, and the fix; then the panic, the",
+            "channel and the goroutines.",
             "",
             "Examples:",
             "  chanscope analyze --binary ./server core",
-            "  chanscope analyze core.server.1000.abc.4242.1700000000.zst --binary ./server --json",
+            "  chanscope analyze --binary ./server --source-root ~/src/server core.zst",
+            "  chanscope analyze --format markdown --binary ./server core > incident.md",
             "  chanscope analyze incident-42.tar.zst        (a bundle holding core and binary)"})
 final class AnalyzeCommand implements Callable<Integer> {
+    enum Format { text, markdown, json }
+
     @Mixin
     TargetOptions target;
 
-    @Option(names = "--json", description = "Print the JSON report (schema: docs/json-schema.md).")
+    @Mixin
+    DiagnoseOptions diagnose;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default), markdown (for an incident ticket) or json (docs/json-schema.md).")
+    Format format;
+
+    @Option(names = "--json", description = "Same as --format json.")
     boolean json;
 
     @Spec
@@ -29,15 +43,24 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Session.Result r = Session.read(target, 1024, spec.commandLine().getErr());
+        Session.Result r = Session.read(target, 1024, spec.commandLine().getErr(), Optional.of(diagnose.sourceIndex()));
         var out = spec.commandLine().getOut();
-        if (json) {
-            JsonReport jr = new JsonReport();
-            out.println(jr.toJson(jr.build(r.snapshot(), r.input(), true, -1)));
-        } else {
-            out.print(new TextReport().analyze(r.snapshot(), r.input()));
+        Format f = json ? Format.json : format;
+        switch (f) {
+            case json -> {
+                JsonReport jr = new JsonReport();
+                var root = jr.build(r.snapshot(), r.input(), true, -1);
+                if (r.diagnosis().isPresent()) {
+                    root = jr.withDiagnosis(root, r.diagnosis().get());
+                }
+                out.println(jr.toJson(root));
+            }
+            case markdown -> out.print(new MarkdownReport(diagnose.sourceIndex()).render(r.snapshot(), r.input(),
+                    r.diagnosis()));
+            case text -> out.print(new TextReport().analyze(r.snapshot(), r.input(), r.diagnosis(),
+                    diagnose.sourceIndex()));
         }
         out.flush();
-        return r.snapshot().warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
+        return r.warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
     }
 }

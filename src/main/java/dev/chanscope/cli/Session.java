@@ -4,67 +4,196 @@ import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
 import dev.chanscope.acquire.AcquiredInput;
 import dev.chanscope.acquire.Acquirer;
+import dev.chanscope.acquire.Format;
+import dev.chanscope.diagnose.Diagnosis;
+import dev.chanscope.diagnose.DiagnosisRunner;
+import dev.chanscope.diagnose.SourceIndex;
 import dev.chanscope.goruntime.Snapshot;
 import dev.chanscope.goruntime.SnapshotReader;
 import dev.chanscope.report.JsonReport;
+import dev.chanscope.target.BuildIds;
+import dev.chanscope.target.BuildMatch;
+import dev.chanscope.target.BuildSearch;
+import dev.chanscope.target.CoreBuildIds;
 import dev.chanscope.target.CoreTarget;
 import dev.chanscope.target.ElfFile;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Acquire the input, find the binary, open the target, read the snapshot. */
 final class Session {
-    record Result(Snapshot snapshot, JsonReport.Input input) {}
+    /** @param diagnosis present when one was asked for and could be made */
+    record Result(Snapshot snapshot, JsonReport.Input input, Optional<Diagnosis> diagnosis) {
+        List<String> warnings() {
+            return snapshot.warnings();
+        }
+    }
+
+    /**
+     * The executable to analyze with.
+     *
+     * @param file  the plain file (unpacked when it came compressed)
+     * @param name  how messages name it
+     * @param shown what the report's input section shows
+     */
+    private record Binary(Path file, String name, String shown) {}
 
     private Session() {
     }
 
     static Result read(TargetOptions o, int maxFrames, PrintWriter err) {
+        return read(o, maxFrames, err, Optional.empty());
+    }
+
+    /** @param source when present, also diagnose the race, reading source through it */
+    static Result read(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
         Progress progress = new Progress(err);
         Acquirer acquirer = new Acquirer(Acquirer.defaultCacheDir(), o.maxCoreSize, progress);
         AcquiredInput in = acquirer.acquire(o.core);
         progress.done();
-        Path binary = resolveBinary(o, in);
-        if (o.binary != null) {
-            binary = acquirer.acquire(binary).core(); // a compressed binary is unwrapped like a core
+        String coreName = o.core.toString();
+        CoreBuildIds coreIds;
+        try (ElfFile core = CoreTarget.openCore(in.core(), coreName)) {
+            coreIds = CoreBuildIds.read(core);
         }
-        try (CoreTarget target = CoreTarget.open(in.core(), binary, o.force)) {
-            Snapshot s = new SnapshotReader(maxFrames).read(target);
-            String shownBinary = o.binary != null ? o.binary.toString()
-                    : in.binary().isPresent() ? "(from the bundle)" : binary.toString();
-            return new Result(s, new JsonReport.Input(o.core.toString(), shownBinary, in.layers()));
+        Binary binary = resolveBinary(o, in, coreIds, acquirer, progress);
+        try (CoreTarget target = CoreTarget.open(in.core(), binary.file(), o.force, coreName, binary.name())) {
+            Snapshot s;
+            try {
+                s = new SnapshotReader(maxFrames).read(target, target.warnings());
+            } catch (ChanscopeException e) {
+                // With memory missing, the likeliest reason the runtime cannot be read is the cut.
+                if (e.exitCode() == ExitCode.BAD_INPUT && target.truncation().isPresent()) {
+                    CoreTarget.Truncation t = target.truncation().get();
+                    throw new ChanscopeException(ExitCode.BAD_INPUT, coreName + " is truncated at " + t.present()
+                            + " of " + t.expected() + " bytes: " + e.getMessage(), e);
+                }
+                throw forced(target, binary, e);
+            } catch (RuntimeException e) {
+                throw forced(target, binary, e);
+            }
+            Optional<Diagnosis> d = Optional.empty();
+            if (source.isPresent()) {
+                try {
+                    d = Optional.of(DiagnosisRunner.run(target, s, source.get()));
+                } catch (RuntimeException e) {
+                    // The snapshot is still worth printing; say why there is no verdict.
+                    List<String> w = new ArrayList<>(s.warnings());
+                    w.add("diagnosis failed: " + (e instanceof ChanscopeException ? e.getMessage() : e.toString()));
+                    s = new Snapshot(s.goVersion(), s.target(), s.panic(), s.channel(), s.goroutines(), s.waitingOn(),
+                            List.copyOf(w));
+                }
+            }
+            return new Result(s, new JsonReport.Input(coreName, binary.shown(), in.layers()), d);
         }
     }
 
-    private static Path resolveBinary(TargetOptions o, AcquiredInput in) {
+    /**
+     * A wrong binary read with --force yields garbage layouts and addresses; whatever fails then
+     * is the mismatch showing, not a bug: say so, with the mismatch's exit code.
+     */
+    private static RuntimeException forced(CoreTarget target, Binary binary, RuntimeException e) {
+        if (target.warnings().stream().noneMatch(w -> w.startsWith("--force:"))
+                || (e instanceof ChanscopeException ce && ce.exitCode() == ExitCode.GDB)) {
+            return e;
+        }
+        return new ChanscopeException(ExitCode.BINARY_MISMATCH, "analysis with --force failed, as binary " + binary.name()
+                + " is another build than the core's: " + (e instanceof ChanscopeException ? e.getMessage() : e.toString()), e);
+    }
+
+    /**
+     * In order: --binary; the bundle's binary (passed over, when --binary-search is given, if
+     * its build id is another's); a --binary-search match; the path the core records, when its
+     * build id matches. Else one line saying what was tried.
+     */
+    private static Binary resolveBinary(TargetOptions o, AcquiredInput in, CoreBuildIds coreIds, Acquirer acquirer,
+                                        Progress progress) {
         if (o.binary != null) {
             if (!Files.isRegularFile(o.binary)) {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + o.binary + " does not exist");
             }
-            return o.binary;
+            Path plain = acquirer.acquire(o.binary).core(); // a compressed binary is unwrapped like a core
+            return new Binary(plain, o.binary.toString(), o.binary.toString());
         }
-        if (in.binary().isPresent()) {
-            return in.binary().get();
+        List<String> tried = new ArrayList<>();
+        boolean rejected = false;
+        Optional<Binary> bundled = in.binary().map(b -> new Binary(b, "from " + o.core, "(from the bundle)"));
+        if (bundled.isPresent()) {
+            Optional<BuildMatch> m = match(coreIds, bundled.get().file());
+            if (o.binarySearch.isEmpty() || m.isEmpty() || m.get().verdict() != BuildMatch.Verdict.MISMATCH) {
+                return bundled.get();
+            }
+            tried.add("the bundle's binary is another build (" + m.get().binarySide() + ")");
+            rejected = true;
         }
-        Optional<Path> recorded = recordedExecutable(in.core());
-        if (recorded.isPresent() && Files.isRegularFile(recorded.get())) {
-            return recorded.get();
+        if (!o.binarySearch.isEmpty()) {
+            if (coreIds.ids().isEmpty()) {
+                tried.add("--binary-search cannot match: the core holds no build id");
+            } else {
+                BuildSearch.Result r = new BuildSearch(unwrapper(acquirer)).find(o.binarySearch, coreIds.ids());
+                if (r.match().isPresent()) {
+                    BuildSearch.Found f = r.match().get();
+                    progress.note("using " + f.origin() + ", found by --binary-search (" + coreIds.ids().describe() + ")");
+                    return new Binary(f.file(), f.origin().toString(), f.origin().toString());
+                }
+                tried.add("--binary-search " + r.summary(o.binarySearch) + ", none with the core's build id");
+            }
         }
-        throw new ChanscopeException(ExitCode.USAGE, "no binary for " + o.core + ": pass it with --binary"
-                + recorded.map(p -> " (the core names " + p + ", which is not here)").orElse(""));
+        Optional<String> recorded = coreIds.executable();
+        if (recorded.isEmpty()) {
+            tried.add("the core records no executable path");
+        } else {
+            Path p = Path.of(recorded.get());
+            if (!Files.isRegularFile(p)) {
+                tried.add("the core names " + p + ", which is not here");
+            } else {
+                Optional<BuildMatch> m = match(coreIds, p);
+                if (m.isPresent() && m.get().verdict() != BuildMatch.Verdict.MISMATCH) {
+                    // MATCH, or UNKNOWN (the core has no id): CoreTarget's page compare decides
+                    return new Binary(p, p.toString(), p.toString());
+                }
+                tried.add("the core names " + p + ", which is " + m.map(x -> "another build (" + x.binarySide() + ")")
+                        .orElse("not an ELF executable"));
+                rejected = true;
+            }
+        }
+        if (bundled.isPresent()) {
+            return bundled.get(); // nothing better: CoreTarget reports the mismatch (or --force uses it)
+        }
+        boolean searched = !o.binarySearch.isEmpty();
+        throw new ChanscopeException(rejected || searched ? ExitCode.BINARY_MISMATCH : ExitCode.USAGE,
+                "no binary for core " + o.core + " (" + coreIds.ids().describe() + "): " + String.join("; ", tried)
+                + "; pass the binary that crashed with --binary" + (searched ? "" : " or --binary-search DIR"));
     }
 
-    /** The executable the core's NT_FILE note maps first (the kernel lists the main program first). */
-    private static Optional<Path> recordedExecutable(Path core) {
-        try (ElfFile f = ElfFile.open(core)) {
-            if (f.type() != ElfFile.ET_CORE) {
+    /** The build-id verdict for a candidate, empty when it is not a readable ELF executable. */
+    private static Optional<BuildMatch> match(CoreBuildIds core, Path candidate) {
+        try (ElfFile f = ElfFile.open(candidate)) {
+            if (f.type() != ElfFile.ET_EXEC && f.type() != ElfFile.ET_DYN) {
                 return Optional.empty();
             }
-            return f.mappedFiles().stream().findFirst().map(m -> Path.of(m.path()));
+            return Optional.of(BuildMatch.compare(core.ids(), BuildIds.of(f)));
         } catch (ChanscopeException e) {
             return Optional.empty();
         }
+    }
+
+    /** Compressed candidates of --binary-search go through the acquisition layer (and its cache). */
+    private static BuildSearch.Unwrapper unwrapper(Acquirer acquirer) {
+        return new BuildSearch.Unwrapper() {
+            @Override
+            public boolean recognises(byte[] head) {
+                return Format.detect(head, head.length).kind() == Format.Kind.COMPRESSED;
+            }
+
+            @Override
+            public Optional<Path> unwrap(Path file) {
+                return Optional.of(acquirer.acquire(file).core());
+            }
+        };
     }
 }

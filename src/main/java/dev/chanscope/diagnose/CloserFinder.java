@@ -25,20 +25,19 @@ import java.util.regex.Matcher;
 final class CloserFinder {
     private final DiagnosisInput in;
     private final Optional<SourcePos> victimPos;
-    private final Optional<String> victimExpr;
+    private final List<String> victimExprs;
     private final boolean victimCloses;
+
+    private final Set<String> creators;
 
     CloserFinder(DiagnosisInput in, Optional<SourcePos> victimPos, boolean victimCloses) {
         this.in = in;
+        this.creators = senderCreators(in);
         this.victimPos = victimPos;
         this.victimCloses = victimCloses;
-        this.victimExpr = victimPos.flatMap(p -> victimCloses
-                ? in.source().closedExpression(p.file(), p.line())
-                : in.source().sentExpression(p.file(), p.line()));
-    }
-
-    Optional<String> victimExpression() {
-        return victimExpr;
+        this.victimExprs = victimPos.map(p -> victimCloses
+                ? in.source().closedExpression(p.file(), p.line()).map(List::of).orElse(List.of())
+                : in.source().sendTargets(p.file(), p.line())).orElse(List.of());
     }
 
     List<CloserCandidate> rank() {
@@ -59,26 +58,31 @@ final class CloserFinder {
         SourcePos pos = s.source();
         // 1. The source: does this close name the channel the victim used?
         Optional<String> closed = in.source().closedExpression(pos.file(), pos.line());
-        if (closed.isPresent() && victimExpr.isPresent()) {
-            if (closed.get().equals(victimExpr.get())) {
+        if (closed.isPresent() && !victimExprs.isEmpty()) {
+            String victimExpr = String.join(" or ", victimExprs);
+            if (victimExprs.contains(closed.get())) {
                 why.add(new Evidence("same-expression", "close(" + closed.get() + ") at " + pos.location()
                         + " names the same channel expression as the panicking " + (victimCloses ? "close" : "send"),
                         Weight.STRONG));
-            } else if (SourceIndex.lastName(closed.get()).equals(SourceIndex.lastName(victimExpr.get()))) {
+            } else if (victimExprs.stream().map(SourceIndex::lastName)
+                    .anyMatch(SourceIndex.lastName(closed.get())::equals)) {
                 why.add(new Evidence("same-name", "close(" + closed.get() + ") at " + pos.location()
-                        + " closes a channel named like the one the victim used (" + victimExpr.get() + ")",
+                        + " closes a channel named like the one the victim used (" + victimExpr + ")",
                         Weight.SUPPORTING));
             } else {
                 why.add(new Evidence("other-expression", "close(" + closed.get() + ") at " + pos.location()
-                        + " closes a different expression than the victim's " + victimExpr.get(), Weight.AGAINST));
+                        + " closes a different expression than the victim's " + victimExpr, Weight.AGAINST));
             }
         }
-        // 2. The runtime: a goroutine still holding the channel in the closing function.
-        String enclosing = enclosingOfWrapper(s.physical());
+        // 2. The runtime: a goroutine still holding the channel in the closing function. A deferred
+        // close runs in the goroutine of the function that deferred it; a go wrapper's does not.
+        String enclosing = s.wrapper() == CallSite.Wrapper.DEFER_WRAPPER ? Wrappers.enclosing(s.physical()) : s.physical();
+        // Holding the channel does not prove that this close is of it (the function may close
+        // another channel), so this supports a link but never decides one.
         for (ChannelHolder h : in.holders()) {
             if (h.frame().equals(pos.function()) || h.frame().equals(s.physical()) || h.frame().equals(enclosing)) {
                 why.add(new Evidence("holder-in-closer", "goroutine " + h.goroutineId() + " " + h.describe()
-                        + ", which closes it at " + pos.location(), Weight.STRONG));
+                        + ", and that function has a close at " + pos.location(), Weight.SUPPORTING));
                 break;
             }
         }
@@ -86,8 +90,18 @@ final class CloserFinder {
         in.snapshot().channel().ifPresent(c -> receiverField(pos.function(), c).ifPresent(f -> why.add(
                 new Evidence("receiver-field", "the receiver of " + pos.function() + " has field " + f.name()
                         + " of type " + f.typeName() + ", the type of the panic's channel", Weight.SUPPORTING))));
-        // 4. Same function as the victim.
+        // 4. Same function, or same receiver type, as the victim; or the function that started it.
         victimPos.ifPresent(v -> {
+            Optional<String> vt = receiverType(v.function());
+            if (vt.isPresent() && vt.equals(receiverType(pos.function())) && !v.function().equals(pos.function())) {
+                why.add(new Evidence("same-receiver", pos.function() + " is a method of " + vt.get()
+                        + ", like the victim's " + v.function(), Weight.SUPPORTING));
+            }
+            if (creators.contains(pos.function()) || creators.contains(enclosing)) {
+                why.add(new Evidence("closer-started-sender", enclosing
+                        + " started a goroutine that sends on the channel, and closes a channel itself",
+                        Weight.SUPPORTING));
+            }
             if (v.function().equals(pos.function()) && !(victimCloses && v.line() == pos.line())) {
                 why.add(new Evidence("victim-function", pos.function() + " both " + (victimCloses ? "closes" : "sends on")
                         + " the channel (victim at line " + v.line() + ") and closes it at line " + pos.line(),
@@ -119,9 +133,25 @@ final class CloserFinder {
         return new CloserCandidate(s, score, List.copyOf(why), roots);
     }
 
-    /** "pkg.f.deferwrap1" → "pkg.f"; other names unchanged. */
-    static String enclosingOfWrapper(String physical) {
-        return physical.replaceFirst("\\.(deferwrap|gowrap)\\d+$", "");
+    /** Functions whose go statements started the victim or goroutines parked sending on the channel. */
+    private static Set<String> senderCreators(DiagnosisInput in) {
+        Set<Long> senders = new LinkedHashSet<>();
+        in.snapshot().panic().ifPresent(p -> senders.add(p.goroutineId()));
+        in.snapshot().channel().ifPresent(c -> {
+            senders.addAll(c.sendWaiters());
+            senders.addAll(c.wokenSenders());
+        });
+        Set<String> out = new LinkedHashSet<>();
+        for (long id : senders) {
+            in.snapshot().goroutine(id).flatMap(Goroutine::createdBy).ifPresent(f -> out.add(f.function()));
+        }
+        return out;
+    }
+
+    /** "pkg.(*T).M" → "pkg.T"; empty for a plain function. */
+    static Optional<String> receiverType(String function) {
+        Matcher m = java.util.regex.Pattern.compile("^(.*)\\.\\(\\*?([^)]+)\\)\\.[^.]+$").matcher(function);
+        return m.matches() ? Optional.of(m.group(1) + "." + m.group(2)) : Optional.empty();
     }
 
     /** A field of the method's receiver struct whose type is this channel's type. */
@@ -143,12 +173,13 @@ final class CloserFinder {
     }
 
     /** The goroutine roots that exist (or existed) in the process: where its goroutines started. */
-    static Set<String> presentRoots(List<Goroutine> gs) {
+    static Set<String> presentRoots(List<Goroutine> gs, dev.chanscope.binary.BinaryFacts binary) {
         Set<String> out = new LinkedHashSet<>();
         out.add("main.main");
         for (Goroutine g : gs) {
             if (!g.startFunction().isEmpty()) {
-                out.add(g.startFunction());
+                out.add(binary.rootStartingIn(g.startFunction()).map(dev.chanscope.binary.GoRoot::name)
+                        .orElse(g.startFunction()));
             }
         }
         return out;

@@ -83,9 +83,7 @@ public final class Diagnoser {
     /** A candidate with positive evidence tying it to the channel (not mere existence). */
     private static boolean linked(CloserCandidate c) {
         boolean against = c.reasons().stream().anyMatch(e -> e.kind().equals("other-expression"));
-        return !against && c.reasons().stream().anyMatch(e -> e.weight() == Weight.STRONG
-                || e.kind().equals("receiver-field") || e.kind().equals("same-name") || e.kind().equals("victim-function")
-                || e.kind().equals("victim-close"));
+        return !against && c.reasons().stream().anyMatch(e -> e.weight() != Weight.AGAINST);
     }
 
     private record Verdict(Pattern pattern, double confidence, String headline, List<Evidence> evidence,
@@ -118,10 +116,10 @@ public final class Diagnoser {
                 || src.line(cp.file(), cp.line()).map(t -> t.strip().startsWith("defer ")).orElse(false);
         if (deferred) {
             ev.add(new Evidence("closer-is-deferred", "the close runs as a deferred call ("
-                    + c.site().physical() + "): it ran when " + CloserFinder.enclosingOfWrapper(c.site().physical())
+                    + c.site().physical() + "): it ran when " + Wrappers.enclosing(c.site().physical())
                     + " returned", Weight.DECISIVE));
             stillSending(in, p).ifPresent(ev::add);
-            return new Verdict(Pattern.DEFER_CLOSE, base, "defer-close: " + CloserFinder.enclosingOfWrapper(
+            return new Verdict(Pattern.DEFER_CLOSE, base, "defer-close: " + Wrappers.enclosing(
                     c.site().physical()) + " returned and its deferred close ran while goroutine " + p.goroutineId()
                     + " was still sending", ev, top, runners);
         }
@@ -160,7 +158,7 @@ public final class Diagnoser {
         List<CloserCandidate> pool = linked.isEmpty() ? List.of(c) : linked;
         Set<String> roots = new LinkedHashSet<>();
         pool.forEach(k -> roots.addAll(k.roots()));
-        Set<String> present = CloserFinder.presentRoots(in.snapshot().goroutines());
+        Set<String> present = CloserFinder.presentRoots(in.snapshot().goroutines(), in.binary());
         Set<String> livingRoots = new LinkedHashSet<>(roots);
         livingRoots.retainAll(present);
         if (roots.size() >= 2) {
@@ -261,7 +259,9 @@ public final class Diagnoser {
             }
         }
         boolean sameAsVictim = victim.map(v -> v.function().equals(fn)).orElse(false);
-        if (!sends.isEmpty() && closed.isEmpty()) {
+        // Without the source, a send elsewhere in the closing function may be on another channel:
+        // only when the victim runs that same function is it evidence about this channel.
+        if (!sends.isEmpty() && closed.isEmpty() && (sameAsVictim || victim.isEmpty())) {
             return Optional.of(new Evidence("closer-sends", fn + " has sends (line "
                     + sends.get(0).source().line() + ") and a close (line " + c.site().source().line() + ")"
                     + (sameAsVictim ? "; the victim runs the same function" : ""),
@@ -270,12 +270,20 @@ public final class Diagnoser {
         return Optional.empty();
     }
 
+    /**
+     * How firmly the closer is tied to the channel. Only the source (the close names the same
+     * channel expression as the victim) ties it for certain; each independent runtime or binary
+     * link adds a little, and without the source the verdict stays below 0.8.
+     */
     private static double baseConfidence(CloserCandidate c, boolean unlinked) {
         if (unlinked) {
             return 0.45;
         }
-        boolean strong = c.reasons().stream().anyMatch(e -> e.weight() == Weight.STRONG || e.weight() == Weight.DECISIVE);
-        return strong ? 0.9 : 0.7;
+        if (c.reasons().stream().anyMatch(e -> e.kind().equals("same-expression"))) {
+            return 0.9;
+        }
+        long links = c.reasons().stream().filter(e -> e.weight() != Weight.AGAINST).map(Evidence::kind).distinct().count();
+        return Math.min(0.75, 0.55 + 0.07 * links);
     }
 
     /** What the victim's side shows: where and how it panicked. */

@@ -25,7 +25,7 @@ final class Fixes {
     static Diagnosis.Fix forPattern(Pattern p, Optional<CloserCandidate> closer, Optional<SourcePos> sender,
                                     Optional<Hchan> channel) {
         String ch = channel.map(c -> "the chan " + c.elemType()).orElse("the channel");
-        String closerFn = closer.map(c -> CloserFinder.enclosingOfWrapper(c.site().physical())).orElse("the closer");
+        String closerFn = closer.map(c -> Wrappers.enclosing(c.site().physical())).orElse("the closer");
         String closeAt = closer.map(c -> " (" + c.site().source().location() + ")").orElse("");
         String senderFn = sender.map(SourcePos::function).orElse("the sender");
         return switch (p) {

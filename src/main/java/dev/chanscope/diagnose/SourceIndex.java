@@ -22,14 +22,22 @@ public final class SourceIndex {
     private static final Pattern SEND = Pattern.compile("(?:^|[\\s;{(])((?:[A-Za-z_][\\w]*)(?:(?:\\.|->)[A-Za-z_][\\w]*|\\[[^\\]]*\\]|\\(\\))*)\\s*<-(?!-)");
 
     private final List<Path> roots;
+    private final boolean recordedPaths;
     private final Map<String, Optional<List<String>>> files = new HashMap<>();
 
+    /** Looks under {@code roots}, and at the paths DWARF recorded when they exist on this machine. */
     public SourceIndex(List<Path> roots) {
-        this.roots = List.copyOf(roots);
+        this(roots, true);
     }
 
+    private SourceIndex(List<Path> roots, boolean recordedPaths) {
+        this.roots = List.copyOf(roots);
+        this.recordedPaths = recordedPaths;
+    }
+
+    /** No source at all (--no-source): the diagnosis uses the core and the binary only. */
     public static SourceIndex none() {
-        return new SourceIndex(List.of());
+        return new SourceIndex(List.of(), false);
     }
 
     /** The text of {@code file}:{@code line} (1-based), when the file is found. */
@@ -60,6 +68,24 @@ public final class SourceIndex {
     /** The channel expression of a send {@code EXPR <- v} (including a select case) on the line. */
     public Optional<String> sentExpression(String file, int line) {
         return line(file, line).flatMap(t -> first(SEND, stripComment(t)));
+    }
+
+    /**
+     * The channel expressions a victim at {@code line} may have sent on: the send on that line,
+     * or, when the line opens a select (the runtime reports a select's send case at the
+     * {@code select} keyword), every send case of that select.
+     */
+    public List<String> sendTargets(String file, int line) {
+        Optional<String> direct = sentExpression(file, line);
+        if (direct.isPresent()) {
+            return List.of(direct.get());
+        }
+        Optional<List<String>> lo = lines(file);
+        if (lo.isPresent() && line >= 1 && line <= lo.get().size()
+                && stripComment(lo.get().get(line - 1)).strip().startsWith("select")) {
+            return selectAt(lo.get(), line - 1, -1).sendCases();
+        }
+        return List.of();
     }
 
     /**
@@ -191,7 +217,7 @@ public final class SourceIndex {
                 }
             }
         }
-        if (as.isAbsolute()) {
+        if (as.isAbsolute() && recordedPaths) {
             out.add(0, as);
         }
         return out;

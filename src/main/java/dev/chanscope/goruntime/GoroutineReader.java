@@ -1,6 +1,7 @@
 package dev.chanscope.goruntime;
 
 import dev.chanscope.target.Memory;
+import dev.chanscope.target.MemoryAccessException;
 import dev.chanscope.target.ThreadContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,14 +16,25 @@ import java.util.OptionalLong;
  * Enumerates {@code runtime.allgs} and unwinds each goroutine. Each g is read with one bulk
  * read of the whole struct and decoded from the buffer, so the cost per goroutine is one read
  * plus its stack walk.
+ *
+ * <p>Memory the core does not hold (a truncated core, a damaged one) never ends the listing:
+ * a goroutine whose g or stack cannot be read becomes a warning ({@link #warnings()}), and only
+ * an unreadable {@code runtime.allgs} is an error, since then there is nothing to list.
  */
 public final class GoroutineReader {
+    /** The stack error of a goroutine whose stack memory is not in the core. */
+    public static final String STACK_UNREADABLE = "stack unreadable (core truncated?)";
+    /** Unreadable g structs are warned about one by one up to this many, then counted. */
+    private static final int MAX_G_WARNINGS = 20;
+
     private final GoRuntime rt;
     private final Memory mem;
     private final GoLayouts.G gl;
     private final StackUnwinder unwinder;
     private final int maxFrames;
     private final Map<Long, Optional<Frame>> creatorCache = new HashMap<>();
+    private final List<String> warnings = new ArrayList<>();
+    private int unreadable;
 
     public GoroutineReader(GoRuntime rt, int maxFrames) {
         this.rt = rt;
@@ -39,6 +51,19 @@ public final class GoroutineReader {
     /** A thread's M: which goroutine it runs and its signal stack. */
     private record MInfo(long address, long procId, long curg, long g0, long gsignal) {}
 
+    /** Goroutines listed in allgs whose g could not be read (they are missing from the result). */
+    public int unreadable() {
+        return unreadable;
+    }
+
+    /** What could not be read during {@link #readAll}, one line each. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /**
+     * @throws RuntimeLayoutException (BAD_INPUT) when runtime.allgs itself cannot be read
+     */
     public List<Goroutine> readAll(List<ThreadContext> threads) {
         Map<Long, MInfo> msByCurg = new HashMap<>();
         Map<Long, ThreadContext> threadsByLwp = new HashMap<>();
@@ -51,32 +76,96 @@ public final class GoroutineReader {
             }
         }
         long allgs = rt.requireSymbol("runtime.allgs");
-        long arr = mem.u64(allgs);
-        long n = mem.u64(allgs + 8);
+        long arr;
+        long n;
+        try {
+            arr = mem.u64(allgs);
+            n = mem.u64(allgs + 8);
+        } catch (MemoryAccessException e) {
+            throw new RuntimeLayoutException("runtime.allgs cannot be read (" + e.getMessage()
+                    + "), so no goroutine can be listed");
+        }
         if (n < 0 || n > 50_000_000) {
             throw new RuntimeLayoutException("runtime.allgs has an impossible length " + n + ": the core is damaged");
         }
-        ByteBuffer ptrs = mem.buffer(arr, (int) (n * 8));
+        long[] ptrs = gPointers(arr, (int) n);
         List<Goroutine> out = new ArrayList<>((int) n);
-        for (int i = 0; i < n; i++) {
-            long gp = ptrs.getLong(i * 8);
+        for (long gp : ptrs) {
             if (gp == 0) {
                 continue;
             }
-            out.add(read(gp, msByCurg, threadsByLwp));
+            try {
+                out.add(read(gp, msByCurg, threadsByLwp));
+            } catch (MemoryAccessException e) {
+                if (++unreadable <= MAX_G_WARNINGS) {
+                    warnings.add(goroutineName(gp) + ": g unreadable (core truncated?): " + e.getMessage());
+                }
+            }
+        }
+        if (unreadable > MAX_G_WARNINGS) {
+            warnings.add((unreadable - MAX_G_WARNINGS) + " more goroutines with an unreadable g (core truncated?)");
         }
         return out;
+    }
+
+    /**
+     * The g pointers of allgs[0:n]. Read in one go; when part of the array is missing, pointer
+     * by pointer, so the goroutines whose pointers survive are still listed (a missing pointer
+     * is left 0, which the caller skips).
+     */
+    private long[] gPointers(long arr, int n) {
+        long[] out = new long[n];
+        try {
+            ByteBuffer b = mem.buffer(arr, n * 8);
+            for (int i = 0; i < n; i++) {
+                out[i] = b.getLong(i * 8);
+            }
+            return out;
+        } catch (MemoryAccessException whole) {
+            int missing = 0;
+            for (int i = 0; i < n; i++) {
+                try {
+                    out[i] = mem.u64(arr + 8L * i);
+                } catch (MemoryAccessException e) {
+                    missing++;
+                }
+            }
+            if (missing == n) {
+                throw new RuntimeLayoutException("runtime.allgs's array of " + n + " goroutine pointers cannot be read ("
+                        + whole.getMessage() + "), so no goroutine can be listed");
+            }
+            warnings.add("runtime.allgs: " + missing + " of " + n
+                    + " goroutine pointers unreadable (core truncated?); those goroutines are missing");
+            return out;
+        }
+    }
+
+    /** "goroutine 17" when at least the id can be read, else "goroutine at 0x…". */
+    private String goroutineName(long gp) {
+        try {
+            return "goroutine " + mem.u64(gp + gl.goid());
+        } catch (MemoryAccessException e) {
+            return String.format("goroutine at 0x%x", gp);
+        }
     }
 
     private List<MInfo> allMs() {
         GoLayouts.M ml = rt.layouts().m();
         List<MInfo> ms = new ArrayList<>();
-        long m = mem.u64(rt.requireSymbol("runtime.allm"));
-        for (int guard = 0; m != 0 && guard < 100_000; guard++) {
-            ByteBuffer b = mem.buffer(m, (int) ml.size());
-            ms.add(new MInfo(m, b.getLong((int) ml.procId()), b.getLong((int) ml.curg()), b.getLong((int) ml.g0()),
-                    b.getLong((int) ml.gsignal())));
-            m = b.getLong((int) ml.allLink());
+        long m = 0;
+        try {
+            m = mem.u64(rt.requireSymbol("runtime.allm"));
+            for (int guard = 0; m != 0 && guard < 100_000; guard++) {
+                ByteBuffer b = mem.buffer(m, (int) ml.size());
+                ms.add(new MInfo(m, b.getLong((int) ml.procId()), b.getLong((int) ml.curg()), b.getLong((int) ml.g0()),
+                        b.getLong((int) ml.gsignal())));
+                m = b.getLong((int) ml.allLink());
+            }
+        } catch (MemoryAccessException e) {
+            // Without the M, a goroutine on a thread is not matched to that thread: it is
+            // unwound from where it last parked instead of where the thread stopped.
+            warnings.add((m == 0 ? "runtime.allm cannot be read" : String.format("runtime.allm: the M at 0x%x cannot be read", m))
+                    + " (core truncated?); goroutines on the threads it lists are shown from their last saved state");
         }
         return ms;
     }
@@ -98,10 +187,18 @@ public final class GoroutineReader {
         String source = "none";
         StackUnwinder.Stack stack = new StackUnwinder.Stack(List.of(), Optional.empty());
         if (status.kind() != GoStatus.Kind.DEAD && stackHi != 0) {
-            Start start = startOf(b, status, thread, m, stackLo, stackHi);
-            if (start != null) {
-                source = start.source;
-                stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+            try {
+                Start start = startOf(b, status, thread, m, stackLo, stackHi);
+                if (start != null) {
+                    source = start.source;
+                    stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+                    if (stack.error().isPresent() && !mem.isReadable(start.sp, 8)) {
+                        // Not a broken frame: the stack's memory is not in the core at all.
+                        stack = new StackUnwinder.Stack(stack.frames(), Optional.of(STACK_UNREADABLE));
+                    }
+                }
+            } catch (MemoryAccessException e) {
+                stack = new StackUnwinder.Stack(stack.frames(), Optional.of(STACK_UNREADABLE));
             }
         }
         List<PhysicalFrame> phys = trimRuntimeEntry(stack.frames());
@@ -162,9 +259,13 @@ public final class GoroutineReader {
         if (m == null || m.gsignal == 0) {
             return Optional.empty();
         }
-        long lo = mem.u64(m.gsignal + gl.stackLo());
-        long hi = mem.u64(m.gsignal + gl.stackHi());
-        return Optional.of(new long[] {lo, hi});
+        try {
+            long lo = mem.u64(m.gsignal + gl.stackLo());
+            long hi = mem.u64(m.gsignal + gl.stackHi());
+            return Optional.of(new long[] {lo, hi});
+        } catch (MemoryAccessException e) {
+            return Optional.empty(); // the signal stack's g is gone: unwind from the g's saved state
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.chanscope.goruntime;
 
+import dev.chanscope.target.MemoryAccessException;
 import dev.chanscope.target.Target;
 import dev.chanscope.target.ThreadContext;
 import java.util.ArrayList;
@@ -32,27 +33,74 @@ public final class SnapshotReader {
     }
 
     public Snapshot read(Target target) {
-        GoRuntime rt = new GoRuntime(target);
-        List<String> warnings = new ArrayList<>();
+        return read(target, List.of());
+    }
+
+    /**
+     * Reads the snapshot; memory the target lacks (a truncated core) turns into warnings, never
+     * an exception, except where nothing could be reported at all.
+     *
+     * @param initialWarnings remarks from opening the target (truncation, --force), listed first
+     * @throws RuntimeLayoutException (BAD_INPUT) when the runtime's globals or runtime.allgs
+     *     cannot be read
+     */
+    public Snapshot read(Target target, List<String> initialWarnings) {
+        GoRuntime rt;
+        try {
+            rt = new GoRuntime(target);
+        } catch (MemoryAccessException e) {
+            throw new RuntimeLayoutException("the Go runtime's variables cannot be read (" + e.getMessage() + ")");
+        }
+        List<String> warnings = new ArrayList<>(initialWarnings);
         List<ThreadContext> threads = target.threads();
-        List<Goroutine> gs = new GoroutineReader(rt, maxFrames).readAll(threads);
+        GoroutineReader goroutineReader = new GoroutineReader(rt, maxFrames);
+        List<Goroutine> gs = goroutineReader.readAll(threads);
+        warnings.addAll(goroutineReader.warnings());
         for (Goroutine g : gs) {
-            g.stackError().ifPresent(e -> warnings.add("goroutine " + g.id() + ": stack incomplete: " + e));
+            g.stackError().ifPresent(e -> warnings.add("goroutine " + g.id() + ": "
+                    + (e.equals(GoroutineReader.STACK_UNREADABLE) ? e : "stack incomplete: " + e)));
         }
         PanicReader pr = new PanicReader(rt);
         Optional<Goroutine> victim = pr.panicking(gs, threads);
-        PanicRecord panic = victim.map(pr::read).orElseGet(() -> pr.fatalWithoutPanic(gs, signalText(target.terminatingSignal())));
+        PanicRecord panic;
+        try {
+            String signal = signalText(target.terminatingSignal());
+            if (goroutineReader.unreadable() > 0) {
+                // The panicking goroutine may be one of those lost: do not claim there was no panic.
+                signal = signal.replace("(no Go panic was in flight)", "(no panicking goroutine among those that"
+                        + " could be read)");
+            }
+            String shown = signal;
+            panic = victim.map(pr::read).orElseGet(() -> pr.fatalWithoutPanic(gs, shown));
+        } catch (MemoryAccessException e) {
+            Goroutine v = victim.orElseThrow(() -> e);
+            warnings.add("goroutine " + v.id() + ": its panic cannot be read (" + e.getMessage() + ")");
+            panic = new PanicRecord(v.id(), "(panic value unreadable)", PanicKind.OTHER, PanicSite.OTHER,
+                    Optional.empty(), PanicReader.userFrame(v), List.of());
+        }
         ChannelReader cr = new ChannelReader(rt);
-        Optional<Hchan> channel = victim.flatMap(v -> cr.forPanic(v, panic, gs));
-        if (panic.kind().isChannelPanic() && panic.kind() != PanicKind.CLOSE_OF_NIL && channel.isEmpty()) {
+        Optional<Hchan> channel;
+        try {
+            PanicRecord p = panic;
+            channel = victim.flatMap(v -> cr.forPanic(v, p, gs));
+        } catch (MemoryAccessException e) {
+            warnings.add("the channel of the panic cannot be read (" + e.getMessage() + ")");
+            channel = Optional.empty();
+        }
+        if (panic.kind().isChannelPanic() && panic.kind() != PanicKind.CLOSE_OF_NIL && channel.isEmpty()
+                && warnings.stream().noneMatch(w -> w.startsWith("the channel of the panic"))) {
             warnings.add("the channel of the panic could not be located on the panicking goroutine's stack");
         }
         Map<Long, Long> waitingOn = new LinkedHashMap<>();
         for (Goroutine g : gs) {
             if (g.status().kind() == GoStatus.Kind.WAITING) {
-                OptionalLong c = cr.waitingOn(g);
-                if (c.isPresent() && cr.looksLikeHchan(c.getAsLong())) {
-                    waitingOn.put(g.id(), c.getAsLong());
+                try {
+                    OptionalLong c = cr.waitingOn(g);
+                    if (c.isPresent() && cr.looksLikeHchan(c.getAsLong())) {
+                        waitingOn.put(g.id(), c.getAsLong());
+                    }
+                } catch (MemoryAccessException e) {
+                    // its sudog is in lost memory: the goroutine is listed, its channel is not known
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.chanscope.report;
 
 import dev.chanscope.binary.SourcePos;
 import dev.chanscope.diagnose.CloserCandidate;
+import dev.chanscope.diagnose.Wrappers;
 import dev.chanscope.diagnose.Diagnosis;
 import dev.chanscope.diagnose.Evidence;
 import dev.chanscope.diagnose.SourceIndex;
@@ -69,8 +70,13 @@ public final class DiagnosisText {
     private void closer(StringBuilder b, CloserCandidate c) {
         heading(b, "CLOSER");
         SourcePos p = c.site().source();
-        b.append(bullet()).append(p.function()).append(" at ").append(p.location());
-        if (!c.site().physical().equals(p.function())) {
+        if (c.site().wrapper() == dev.chanscope.binary.CallSite.Wrapper.DEFER_WRAPPER) {
+            b.append(bullet()).append("deferred close in ").append(Wrappers.enclosing(c.site().physical()))
+                    .append(" at ").append(p.location()).append(" (runs when it returns)");
+        } else {
+            b.append(bullet()).append(p.function()).append(" at ").append(p.location());
+        }
+        if (!c.site().physical().equals(p.function()) && c.site().wrapper() != dev.chanscope.binary.CallSite.Wrapper.DEFER_WRAPPER) {
             b.append(" (compiled into ").append(c.site().physical()).append(')');
         }
         b.append('\n');

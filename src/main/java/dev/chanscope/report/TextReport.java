@@ -15,8 +15,15 @@ import java.util.stream.Collectors;
 public final class TextReport {
 
     public String analyze(Snapshot s, JsonReport.Input in) {
+        return analyze(s, in, java.util.Optional.empty(), dev.chanscope.diagnose.SourceIndex.none());
+    }
+
+    /** The verdict first when there is one, then the panic, the channel and the goroutines. */
+    public String analyze(Snapshot s, JsonReport.Input in, java.util.Optional<dev.chanscope.diagnose.Diagnosis> d,
+                          dev.chanscope.diagnose.SourceIndex source) {
         StringBuilder b = new StringBuilder();
         header(b, in);
+        d.ifPresent(x -> b.append('\n').append(new DiagnosisText(false, source).render(x)));
         b.append("Go ").append(s.goVersion()).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
         s.panic().ifPresent(p -> panic(b, p, s));
         s.channel().ifPresent(c -> channel(b, c));

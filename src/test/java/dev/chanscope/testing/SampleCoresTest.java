@@ -62,16 +62,23 @@ class SampleCoresTest {
 
     @Test
     void everyFixtureUnderBothGoVersions() throws IOException {
+        // The committed set is a subset of the fixtures (the accuracy suite's programs get their
+        // cores from scripts/accuracy, not from sample-cores/), the same under every Go version.
         Set<String> fixtures = fixtures();
-        assertTrue(fixtures.size() >= 10, fixtures.toString());
         List<String> versions = SampleCores.goVersions();
         assertTrue(versions.stream().anyMatch(v -> v.startsWith("1.22.")), "a Go 1.22 toolchain: " + versions);
         assertTrue(versions.stream().anyMatch(v -> SampleCores.versionNumbers(v)[1] >= 26), "Go 1.26 or later: " + versions);
+        Set<String> first = null;
         for (String v : versions) {
             Set<String> names = SampleCores.forGo(v).stream().map(Entry::name).collect(Collectors.toCollection(TreeSet::new));
-            assertEquals(fixtures, names, "fixtures with a sample under go" + v);
+            assertTrue(names.size() >= 10, "samples under go" + v + ": " + names);
+            assertTrue(fixtures.containsAll(names), "every sample has its fixture program: " + names);
+            if (first == null) {
+                first = names;
+            }
+            assertEquals(first, names, "the same samples under go" + v);
         }
-        assertEquals(versions.size() * fixtures.size(), SampleCores.all().size());
+        assertEquals(versions.size() * first.size(), SampleCores.all().size());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,512 @@
+// lib-accuracy is the report step of scripts/accuracy. It is built with
+// `go build -o X scripts/lib-accuracy.go` (standard library only):
+//
+//	report -fixtures DIR -runs RUNS.tsv -results OUT.jsonl [-strict] [-threshold 0.8]
+//
+// RUNS.tsv has one line per run: goVersion, GOMAXPROCS, fixture name, the
+// run's directory and the binary, tab-separated. A run's directory holds
+// crash.json (written by scripts/accuracy: whether the crash reproduced, the
+// observed panic site, the attempts), analysis.json (the output of `chanscope
+// analyze --json`), analysis.meta.json (its exit status and duration) and
+// analysis.err. The expected answer is the fixture's truth.json "pattern";
+// the answer is the report's diagnosis.pattern and diagnosis.confidence.
+// Until the diagnosis exists these fields are absent: the answer is "-" and
+// counts as undetermined.
+//
+// It prints every answer, the confusion matrix (rows expected, columns
+// answered), the accuracy and the wrong answers whose confidence is at or
+// above the threshold (or missing), and writes every answer as a JSON line to
+// OUT.jsonl. Exit status: 0; 1 when a wrong answer has confidence >= threshold
+// or none (the project's hard rule); 3 with -strict when some answer is not
+// correct.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// The answers a diagnosis can give, in the order of TAXONOMY.md.
+var patterns = []string{
+	"multi-closer", "send-then-close", "double-close", "premature-close",
+	"select-close", "defer-close", "close-of-nil", "not-channel-panic",
+}
+
+const undetermined = "undetermined"
+
+var short = map[string]string{
+	"multi-closer": "MC", "send-then-close": "STC", "double-close": "DC", "premature-close": "PC",
+	"select-close": "SC", "defer-close": "DFC", "close-of-nil": "NIL", "not-channel-panic": "NCP",
+	undetermined: "UND",
+}
+
+// Result is one line of results.jsonl.
+type Result struct {
+	Fixture         string   `json:"fixture"`
+	GoVersion       string   `json:"goVersion"`
+	Gomaxprocs      int      `json:"gomaxprocs"`
+	Expected        string   `json:"expected"`
+	Got             string   `json:"got"`                 // "-" when the report has no diagnosis
+	Confidence      *float64 `json:"confidence"`          // null when absent
+	Outcome         string   `json:"outcome"`             // OK, WRONG, UNDETERMINED, ERROR, NO-CORE
+	Detail          string   `json:"detail,omitempty"`    // why ERROR / NO-CORE
+	PanicSite       string   `json:"panicSite,omitempty"` // observed in the crash's traceback
+	Attempts        int      `json:"attempts,omitempty"`  // crash runs needed
+	AnalysisSeconds *float64 `json:"analysisSeconds"`     // wall time of chanscope analyze
+	AnalysisExit    *int     `json:"analysisExit"`        // its exit status
+	Core            string   `json:"core,omitempty"`      // path of the core
+	Binary          string   `json:"binary,omitempty"`    // path of the binary
+	Runners         []string `json:"runnersUp,omitempty"` // diagnosis.candidates/runnersUp, when given
+}
+
+type crashInfo struct {
+	Status    string  `json:"status"` // "ok" or "not-reproduced"
+	Reason    string  `json:"reason"`
+	PanicSite string  `json:"panicSite"`
+	Attempts  int     `json:"attempts"`
+	Seconds   float64 `json:"seconds"`
+}
+
+type analysisMeta struct {
+	Exit    int     `json:"exit"`
+	Seconds float64 `json:"seconds"`
+}
+
+func die(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "lib-accuracy: "+format+"\n", args...)
+	os.Exit(2)
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "report" {
+		die("usage: lib-accuracy report -fixtures DIR -runs RUNS.tsv -results OUT.jsonl [-strict] [-threshold 0.8]")
+	}
+	fs := flag.NewFlagSet("report", flag.ExitOnError)
+	fixtures := fs.String("fixtures", "", "fixture module directory (src/test/go)")
+	runsPath := fs.String("runs", "", "runs, one per line: go, gomaxprocs, name, dir, binary")
+	resultsPath := fs.String("results", "", "JSON lines output")
+	strict := fs.Bool("strict", false, "exit 3 when any answer is not correct")
+	threshold := fs.Float64("threshold", 0.8, "confidence at or above which a wrong answer breaks the hard rule")
+	fs.Parse(os.Args[2:])
+
+	runs := readRuns(*runsPath)
+	var results []Result
+	for _, r := range runs {
+		results = append(results, evaluate(*fixtures, r))
+	}
+	sort.SliceStable(results, func(i, j int) bool {
+		a, b := results[i], results[j]
+		if a.Expected != b.Expected {
+			return indexOf(a.Expected) < indexOf(b.Expected)
+		}
+		if a.Fixture != b.Fixture {
+			return a.Fixture < b.Fixture
+		}
+		if a.GoVersion != b.GoVersion {
+			return versionLess(b.GoVersion, a.GoVersion) // newest first
+		}
+		return a.Gomaxprocs < b.Gomaxprocs
+	})
+	writeResults(*resultsPath, results)
+
+	printTable(results)
+	printMatrix(results)
+	bad := printSummary(results, *threshold)
+	switch {
+	case bad > 0:
+		os.Exit(1)
+	case *strict && countOutcome(results, "OK") != len(results):
+		os.Exit(3)
+	}
+}
+
+type run struct {
+	goVersion  string
+	gomaxprocs int
+	name       string
+	dir        string
+	binary     string
+}
+
+func readRuns(path string) []run {
+	f, err := os.Open(path)
+	if err != nil {
+		die("%v", err)
+	}
+	defer f.Close()
+	var out []run
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		p := strings.Split(sc.Text(), "\t")
+		if len(p) != 5 {
+			die("%s: bad line %q", path, sc.Text())
+		}
+		n, err := strconv.Atoi(p[1])
+		if err != nil {
+			die("%s: bad GOMAXPROCS %q", path, p[1])
+		}
+		out = append(out, run{p[0], n, p[2], p[3], p[4]})
+	}
+	return out
+}
+
+func evaluate(fixtures string, r run) Result {
+	res := Result{Fixture: r.name, GoVersion: r.goVersion, Gomaxprocs: r.gomaxprocs, Got: "-", Binary: r.binary}
+	var truth struct {
+		Pattern string `json:"pattern"`
+	}
+	if err := readJSON(filepath.Join(fixtures, r.name, "truth.json"), &truth); err != nil {
+		die("%v", err)
+	}
+	res.Expected = truth.Pattern
+
+	var c crashInfo
+	if err := readJSON(filepath.Join(r.dir, "crash.json"), &c); err != nil {
+		res.Outcome, res.Detail = "NO-CORE", "no crash record: "+err.Error()
+		return res
+	}
+	res.PanicSite, res.Attempts = c.PanicSite, c.Attempts
+	if c.Status != "ok" {
+		res.Outcome, res.Detail = "NO-CORE", "not reproduced: "+c.Reason
+		return res
+	}
+	res.Core = filepath.Join(r.dir, "core")
+
+	var meta analysisMeta
+	if err := readJSON(filepath.Join(r.dir, "analysis.meta.json"), &meta); err != nil {
+		res.Outcome, res.Detail = "ERROR", "not analyzed: "+err.Error()
+		return res
+	}
+	res.AnalysisExit, res.AnalysisSeconds = &meta.Exit, &meta.Seconds
+	var report map[string]any
+	if err := readJSON(filepath.Join(r.dir, "analysis.json"), &report); err != nil || meta.Exit != 0 {
+		res.Outcome = "ERROR"
+		res.Detail = fmt.Sprintf("chanscope exit %d: %s", meta.Exit, firstLine(filepath.Join(r.dir, "analysis.err")))
+		return res
+	}
+	if d, ok := report["diagnosis"].(map[string]any); ok {
+		if p, ok := d["pattern"].(string); ok && p != "" {
+			res.Got = p
+		}
+		if c, ok := d["confidence"].(float64); ok {
+			res.Confidence = &c
+		}
+		for _, key := range []string{"runnersUp", "candidates"} {
+			if l, ok := d[key].([]any); ok {
+				for _, x := range l {
+					res.Runners = append(res.Runners, describeCandidate(x))
+				}
+			}
+		}
+	}
+	switch {
+	case res.Got == "-" || res.Got == undetermined:
+		res.Outcome = "UNDETERMINED"
+	case res.Got == res.Expected:
+		res.Outcome = "OK"
+	default:
+		res.Outcome = "WRONG"
+	}
+	return res
+}
+
+// describeCandidate renders a runner-up, whatever shape the diagnosis gives
+// it ("pattern", {"pattern": p, "confidence": c}).
+func describeCandidate(x any) string {
+	switch v := x.(type) {
+	case string:
+		return v
+	case map[string]any:
+		p, _ := v["pattern"].(string)
+		if c, ok := v["confidence"].(float64); ok {
+			return fmt.Sprintf("%s %.2f", p, c)
+		}
+		return p
+	}
+	b, _ := json.Marshal(x)
+	return string(b)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
+}
+
+func firstLine(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "(no stderr)"
+	}
+	s := strings.TrimSpace(string(b))
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 160 {
+		s = s[:160] + "..."
+	}
+	if s == "" {
+		return "(empty stderr)"
+	}
+	return s
+}
+
+func writeResults(path string, results []Result) {
+	f, err := os.Create(path)
+	if err != nil {
+		die("%v", err)
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for _, r := range results {
+		if err := enc.Encode(r); err != nil {
+			die("%v", err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		die("%v", err)
+	}
+	if err := f.Close(); err != nil {
+		die("%v", err)
+	}
+}
+
+func conf(c *float64) string {
+	if c == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*c, 'f', 2, 64)
+}
+
+func secs(s *float64) string {
+	if s == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*s, 'f', 1, 64) + "s"
+}
+
+func printTable(results []Result) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "FIXTURE\tGO\tP\tEXPECTED\tGOT\tCONF\tRESULT\tPANIC SITE\tTRIES\tANALYZE")
+	for _, r := range results {
+		site, tries := r.PanicSite, "-"
+		if site == "" {
+			site = "-"
+		}
+		if r.Attempts > 0 {
+			tries = strconv.Itoa(r.Attempts)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Fixture, r.GoVersion, r.Gomaxprocs,
+			r.Expected, r.Got, conf(r.Confidence), r.Outcome, site, tries, secs(r.AnalysisSeconds))
+	}
+	w.Flush()
+}
+
+// column is the confusion-matrix column of an answer: a pattern, or
+// undetermined for "-", "undetermined", errors and missing cores.
+func column(r Result) string {
+	if r.Outcome == "OK" || r.Outcome == "WRONG" {
+		if indexOf(r.Got) < len(patterns) {
+			return r.Got
+		}
+	}
+	return undetermined
+}
+
+func indexOf(p string) int {
+	for i, x := range patterns {
+		if x == p {
+			return i
+		}
+	}
+	return len(patterns)
+}
+
+func printMatrix(results []Result) {
+	cols := append(append([]string(nil), patterns...), undetermined)
+	// Answers outside the taxonomy (a misspelled pattern) get their own column.
+	extra := map[string]bool{}
+	for _, r := range results {
+		if (r.Outcome == "OK" || r.Outcome == "WRONG") && indexOf(r.Got) == len(patterns) {
+			extra[r.Got] = true
+		}
+	}
+	var extras []string
+	for e := range extra {
+		extras = append(extras, e)
+	}
+	sort.Strings(extras)
+	counts := map[string]map[string]int{}
+	for _, r := range results {
+		col := column(r)
+		if extra[r.Got] {
+			col = r.Got
+		}
+		if counts[r.Expected] == nil {
+			counts[r.Expected] = map[string]int{}
+		}
+		counts[r.Expected][col]++
+	}
+	cols = append(cols, extras...)
+	fmt.Println()
+	fmt.Println("Confusion matrix (rows: expected; columns: answered; UND = undetermined, no answer, analysis error or no core)")
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "expected\t"
+	for _, c := range cols {
+		head += label(c) + "\t"
+	}
+	fmt.Fprintln(w, head+"total\t")
+	for _, p := range patterns {
+		row := counts[p]
+		if row == nil {
+			continue
+		}
+		line, total := label(p)+"\t", 0
+		for _, c := range cols {
+			n := row[c]
+			total += n
+			cell := "."
+			if n > 0 {
+				cell = strconv.Itoa(n)
+			}
+			line += cell + "\t"
+		}
+		fmt.Fprintln(w, line+strconv.Itoa(total)+"\t")
+	}
+	w.Flush()
+	var legend []string
+	for _, c := range cols {
+		legend = append(legend, label(c)+"="+c)
+	}
+	fmt.Println("  " + strings.Join(legend, " "))
+}
+
+func label(p string) string {
+	if s, ok := short[p]; ok {
+		return s
+	}
+	return p
+}
+
+func countOutcome(results []Result, o string) int {
+	n := 0
+	for _, r := range results {
+		if r.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+// printSummary prints the accuracy and the hard-rule violations; it returns
+// their number.
+func printSummary(results []Result, threshold float64) int {
+	n := len(results)
+	ok := countOutcome(results, "OK")
+	pct := 0.0
+	if n > 0 {
+		pct = 100 * float64(ok) / float64(n)
+	}
+	fmt.Println()
+	fmt.Printf("Accuracy: %d/%d correct (%.1f%%); wrong %d; undetermined %d (no answer %d, analysis errors %d, not reproduced %d)\n",
+		ok, n, pct, countOutcome(results, "WRONG"),
+		n-ok-countOutcome(results, "WRONG"), countOutcome(results, "UNDETERMINED"),
+		countOutcome(results, "ERROR"), countOutcome(results, "NO-CORE"))
+
+	var fixtures = map[string][2]int{}
+	for _, r := range results {
+		f := fixtures[r.Fixture]
+		f[1]++
+		if r.Outcome == "OK" {
+			f[0]++
+		}
+		fixtures[r.Fixture] = f
+	}
+	allRight := 0
+	for _, f := range fixtures {
+		if f[0] == f[1] {
+			allRight++
+		}
+	}
+	fmt.Printf("Fixtures diagnosed correctly in every run: %d/%d\n", allRight, len(fixtures))
+
+	// A wrong answer without a confidence cannot be shown to be below the
+	// threshold, so it counts against the hard rule.
+	var bad []Result
+	for _, r := range results {
+		if r.Outcome == "WRONG" && (r.Confidence == nil || *r.Confidence >= threshold) {
+			bad = append(bad, r)
+		}
+	}
+	fmt.Println()
+	if len(bad) == 0 {
+		fmt.Printf("Wrong answers with confidence >= %.2f (or none given): none\n", threshold)
+	} else {
+		fmt.Printf("Wrong answers with confidence >= %.2f (or none given): %d (the hard rule is broken)\n", threshold, len(bad))
+		for _, r := range bad {
+			fmt.Printf("  %s go%s GOMAXPROCS=%d: expected %s, got %s at %s%s\n", r.Fixture, r.GoVersion, r.Gomaxprocs,
+				r.Expected, r.Got, conf(r.Confidence), runnersUp(r))
+		}
+	}
+	var errs []Result
+	for _, r := range results {
+		if r.Outcome == "ERROR" || r.Outcome == "NO-CORE" {
+			errs = append(errs, r)
+		}
+	}
+	if len(errs) > 0 {
+		fmt.Printf("Runs without an answer (%d):\n", len(errs))
+		for _, r := range errs {
+			fmt.Printf("  %s go%s GOMAXPROCS=%d: %s: %s\n", r.Fixture, r.GoVersion, r.Gomaxprocs, r.Outcome, r.Detail)
+		}
+	}
+	var wrong []Result
+	for _, r := range results {
+		if r.Outcome == "WRONG" && r.Confidence != nil && *r.Confidence < threshold {
+			wrong = append(wrong, r)
+		}
+	}
+	if len(wrong) > 0 {
+		fmt.Printf("Other wrong answers (%d):\n", len(wrong))
+		for _, r := range wrong {
+			fmt.Printf("  %s go%s GOMAXPROCS=%d: expected %s, got %s at %s%s\n", r.Fixture, r.GoVersion, r.Gomaxprocs,
+				r.Expected, r.Got, conf(r.Confidence), runnersUp(r))
+		}
+	}
+	return len(bad)
+}
+
+func runnersUp(r Result) string {
+	if len(r.Runners) == 0 {
+		return ""
+	}
+	return " (runners-up: " + strings.Join(r.Runners, ", ") + ")"
+}
+
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, _ := strconv.Atoi(pa[i])
+		y, _ := strconv.Atoi(pb[i])
+		if x != y {
+			return x < y
+		}
+	}
+	return len(pa) < len(pb)
+}

@@ -1,0 +1,188 @@
+# lib-crash.sh: build a fixture of src/test/go and crash it until it dies the way
+# its truth.json says. Sourced by scripts/make-sample-cores and scripts/accuracy
+# (bash, `set -euo pipefail`); it defines functions and globals prefixed crash_ /
+# CRASH_ and runs nothing when sourced.
+#
+#   crash_preflight                      tools, core_pattern, core size limit
+#   crash_local_go                       the machine's Go version ("1.26.8")
+#   crash_toolchain VERSION              CRASH_TC, CRASH_GOROOT, CRASH_GOCMD, CRASH_CHANGO
+#   crash_build_checker DIR              builds scripts/lib-samplecheck.go: CRASH_CHECK
+#   crash_fixtures                       names of the fixtures (directories with truth.json)
+#   crash_build NAME BIN                 go build with CRASH_GOCMD, then the truth/binary check
+#   crash_reproduce NAME BIN GOMAXPROCS RUNPREFIX ATTEMPTS
+#                                        runs until the crash matches the truth:
+#                                        CRASH_RUN, CRASH_CORE, CRASH_SITE, CRASH_ATTEMPTS
+#   crash_check_channel NAME BIN CORE STDERR
+#                                        the core's channel against the truth (gdb):
+#                                        CRASH_CHAN_CHECKED
+# On failure a function returns 1 and leaves the reason in CRASH_LAST.
+
+CRASH_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CRASH_ROOT="$(cd "$CRASH_SCRIPTS/.." && pwd)"
+CRASH_FIXTURES="$CRASH_ROOT/src/test/go"
+CRASH_PROG="${CRASH_PROG:-$(basename "$0")}"
+CRASH_LAST=""
+CRASH_GDB=""
+CRASH_CORE_PATTERN=""
+
+crash_die() { printf '%s: %s\n' "$CRASH_PROG" "$*" >&2; exit 1; }
+crash_log() { printf '%s\n' "$*" >&2; }
+
+# crash_preflight TOOL...: the tools must exist (go, od, timeout are always
+# needed), the kernel must write cores as files in the working directory, and
+# the core size limit must be raisable. Sets CRASH_GDB (empty without gdb) and
+# CRASH_CORE_PATTERN. Exits 2 when cores are piped to a program.
+crash_preflight() {
+  local tool
+  for tool in go od timeout sha256sum "$@"; do
+    command -v "$tool" >/dev/null || crash_die "$tool is required"
+  done
+  CRASH_GDB="$(command -v gdb || true)"
+  CRASH_CORE_PATTERN="$(cat /proc/sys/kernel/core_pattern)"
+  if [[ "$CRASH_CORE_PATTERN" == \|* ]]; then
+    cat >&2 <<EOF
+$CRASH_PROG: the kernel pipes core dumps to a program:
+    kernel.core_pattern = $CRASH_CORE_PATTERN
+(systemd-coredump or apport). This script needs the core written as a file in the
+crashing process's working directory. On a machine you control:
+    sudo sysctl -w kernel.core_pattern=core
+and restore the old value afterwards (sudo sysctl -w 'kernel.core_pattern=$CRASH_CORE_PATTERN').
+In a container, core_pattern is the host's: set it on the host, or run this
+script on a machine or VM where it is 'core'.
+EOF
+    exit 2
+  fi
+  if [[ "$CRASH_CORE_PATTERN" == /* ]]; then
+    crash_die "kernel.core_pattern=$CRASH_CORE_PATTERN writes cores to an absolute path; set it to 'core' (sudo sysctl -w kernel.core_pattern=core)"
+  fi
+  if ! (ulimit -c unlimited) 2>/dev/null; then
+    crash_die "cannot raise the core size limit (ulimit -Hc is $(ulimit -Hc)); raise the hard limit first"
+  fi
+}
+
+crash_local_go() {
+  local v
+  v="$(GOTOOLCHAIN=local go env GOVERSION)"
+  printf '%s\n' "${v#go}"
+}
+
+# crash_toolchain VERSION: the toolchain of Go VERSION, the machine's through
+# GOTOOLCHAIN=local and any other through GOTOOLCHAIN=go<VERSION> (downloaded
+# by the go command from the module proxy on first use).
+crash_toolchain() {
+  local ver="$1" got
+  if [[ "$ver" == "$(crash_local_go)" ]]; then CRASH_TC=local; else CRASH_TC="go$ver"; fi
+  got="$(cd "$CRASH_FIXTURES" && GOTOOLCHAIN=$CRASH_TC go env GOVERSION)" || crash_die "cannot get toolchain go$ver"
+  [[ "$got" == "go$ver" ]] || crash_die "GOTOOLCHAIN=$CRASH_TC gives $got, not go$ver"
+  CRASH_GOROOT="$(cd "$CRASH_FIXTURES" && GOTOOLCHAIN=$CRASH_TC go env GOROOT)"
+  CRASH_GOCMD="$CRASH_GOROOT/bin/go"
+  CRASH_CHANGO="$CRASH_GOROOT/src/runtime/chan.go"
+  [[ -f "$CRASH_CHANGO" ]] || crash_die "no $CRASH_CHANGO"
+}
+
+# crash_build_checker DIR: builds the truth/crash checker into DIR/samplecheck.
+crash_build_checker() {
+  mkdir -p "$1"
+  (cd "$CRASH_ROOT" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
+    go build -o "$1/samplecheck" scripts/lib-samplecheck.go) || crash_die "cannot build scripts/lib-samplecheck.go"
+  CRASH_CHECK="$1/samplecheck"
+}
+
+crash_fixtures() {
+  local d
+  for d in "$CRASH_FIXTURES"/*/; do
+    [[ -f "$d/truth.json" ]] && basename "$d"
+  done
+  return 0
+}
+
+# crash_build NAME BIN: builds the fixture with the toolchain of the last
+# crash_toolchain call (default flags: inlining and optimizations on, as in
+# production; CGO_ENABLED=0 so the binary is static) and checks that the
+# truth's closer and sender lines are channel operations in the binary.
+crash_build() {
+  local n="$1" bin="$2"
+  mkdir -p "$(dirname "$bin")"
+  if ! (cd "$CRASH_FIXTURES" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false "$CRASH_GOCMD" build -o "$bin" "./$n"); then
+    CRASH_LAST="go build of $n failed"
+    return 1
+  fi
+  if ! "$CRASH_CHECK" truth -fixtures "$CRASH_FIXTURES" -name "$n" -binary "$bin" -goroot "$CRASH_GOROOT"; then
+    CRASH_LAST="$n: truth.json does not match the binary"
+    return 1
+  fi
+}
+
+crash_is_elf_core() { # ELF magic and e_type == ET_CORE (4)
+  [[ "$(od -An -tx1 -N4 "$1" | tr -d ' \n')" == 7f454c46 ]] &&
+    [[ "$(od -An -tu2 -j16 -N2 "$1" | tr -d ' \n')" == 4 ]]
+}
+
+# crash_reproduce NAME BIN GOMAXPROCS RUNPREFIX ATTEMPTS: runs BIN in a fresh
+# directory RUNPREFIX-<attempt> with GOTRACEBACK=crash, the given GOMAXPROCS,
+# `ulimit -c unlimited` and a 60 s kill timeout, until stderr matches the truth
+# (first line, panicking goroutine, victim frame, panic site) and the kernel
+# left an ELF core. Directories of failed attempts are removed, except the
+# last one's when every attempt failed. On success: CRASH_RUN (the run
+# directory, with stdout.txt and stderr.txt), CRASH_CORE, CRASH_SITE (the
+# observed panic site) and CRASH_ATTEMPTS.
+crash_reproduce() {
+  local n="$1" bin="$2" procs="$3" prefix="$4" attempts="$5"
+  local attempt=0 run rc f
+  CRASH_RUN=""; CRASH_CORE=""; CRASH_SITE=""; CRASH_ATTEMPTS=0; CRASH_LAST=""
+  while [[ $attempt -lt $attempts ]]; do
+    attempt=$((attempt + 1))
+    run="$prefix-$attempt"
+    rm -rf "$run"
+    mkdir -p "$run"
+    rc=0
+    # (the braces keep bash's "Aborted (core dumped)" job message off the terminal)
+    # timeout's own messages ("the monitored command dumped core") must not reach stderr.txt
+    { (cd "$run" && ulimit -c unlimited && exec env -u GODEBUG GOTRACEBACK=crash GOMAXPROCS="$procs" \
+      timeout -s KILL 60 sh -c 'exec "$1" >stdout.txt 2>stderr.txt' sh "$bin"); } 2>/dev/null || rc=$?
+    CRASH_CORE=""
+    for f in "$run"/*; do
+      case "$(basename "$f")" in stdout.txt|stderr.txt) continue ;; esac
+      if crash_is_elf_core "$f"; then CRASH_CORE="$f"; fi
+    done
+    if [[ -z "$CRASH_CORE" ]]; then
+      CRASH_LAST="exit status $rc and no core file (core_pattern=$CRASH_CORE_PATTERN, ulimit -c $(ulimit -c))"
+    elif CRASH_SITE="$("$CRASH_CHECK" run -fixtures "$CRASH_FIXTURES" -name "$n" -stderr "$run/stderr.txt" -chan-go "$CRASH_CHANGO")"; then
+      CRASH_RUN="$run"
+      CRASH_ATTEMPTS=$attempt
+      return 0
+    else
+      CRASH_LAST="$CRASH_SITE"
+      CRASH_SITE=""
+    fi
+    crash_log "   $n (GOMAXPROCS=$procs) attempt $attempt: $CRASH_LAST"
+    if [[ $attempt -lt $attempts ]]; then rm -rf "$run"; fi
+  done
+  CRASH_RUN="$run"
+  CRASH_CORE=""
+  CRASH_ATTEMPTS=$attempt
+  return 1
+}
+
+# crash_check_channel NAME BIN CORE STDERR: the channel in the core must be the
+# truth's (element type and capacity), read with gdb and lib-chancheck.py from
+# the panicking goroutine's chansend/closechan argument or selectgo's first
+# scase. CRASH_CHAN_CHECKED is "elem/cap", or "-" when there is nothing to
+# check (no gdb, no channel in the truth, an argument the runtime printed as
+# uncertain).
+crash_check_channel() {
+  local n="$1" bin="$2" core="$3" stderr="$4"
+  local caddr="" ckind="" ccap="" celem="" scase="" got
+  CRASH_CHAN_CHECKED="-"
+  [[ -n "$CRASH_GDB" ]] || return 0
+  read -r caddr ckind ccap celem < <("$CRASH_CHECK" chanarg -fixtures "$CRASH_FIXTURES" -name "$n" -stderr "$stderr") || true
+  [[ -n "$caddr" ]] || return 0
+  if [[ "$ckind" == scase ]]; then scase=1; fi
+  got="$(CHAN="$caddr" SCASE="$scase" "$CRASH_GDB" -nx -batch -iex 'set auto-load off' -iex 'set debuginfod enabled off' \
+    "$bin" "$core" -ex "source $CRASH_SCRIPTS/lib-chancheck.py" 2>&1 | grep '^chancheck ' || true)"
+  if [[ "$got" != "chancheck elem=$celem cap=$ccap "* ]]; then
+    CRASH_LAST="the channel in the core is '${got:-unreadable}', truth.json says elem=$celem cap=$ccap"
+    return 1
+  fi
+  CRASH_CHAN_CHECKED="$celem/$ccap"
+}

@@ -1,0 +1,123 @@
+package dev.chanscope.binary;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The facts {@link BinaryScanner} found in one executable. Immutable; safe for concurrent use. */
+public final class ScannedBinary implements BinaryFacts {
+    private final List<CallSite> sites;
+    private final CallGraph graph;
+    private final List<GoRoot> roots;
+    private final Map<String, List<GoRoot>> rootsByStart = new HashMap<>();
+    private final List<Unresolved> unresolved;
+    private final Map<Long, SelectShape> selects;
+    private final Set<String> indirectCallers;
+    private final GoPackages packages;
+    private final Optional<BuildInfo> buildInfo;
+    private final ScanStats stats;
+    private final Map<String, Set<String>> reachingMemo = new ConcurrentHashMap<>();
+
+    ScannedBinary(List<CallSite> sites, CallGraph graph, List<GoRoot> roots, List<Unresolved> unresolved,
+                  Map<Long, SelectShape> selects, Set<String> indirectCallers, GoPackages packages,
+                  Optional<BuildInfo> buildInfo, ScanStats stats) {
+        this.sites = sites;
+        this.graph = graph;
+        this.roots = roots;
+        this.unresolved = unresolved;
+        this.selects = selects;
+        this.indirectCallers = indirectCallers;
+        this.packages = packages;
+        this.buildInfo = buildInfo;
+        this.stats = stats;
+        for (GoRoot r : roots) {
+            rootsByStart.computeIfAbsent(r.start(), k -> new java.util.ArrayList<>()).add(r);
+        }
+    }
+
+    @Override
+    public List<CallSite> sites() {
+        return sites;
+    }
+
+    @Override
+    public Set<String> rootsReaching(String function) {
+        return reachingMemo.computeIfAbsent(function, f -> {
+            Set<String> out = new TreeSet<>();
+            for (String a : graph.ancestors(f)) {
+                for (GoRoot r : rootsByStart.getOrDefault(a, List.of())) {
+                    out.add(r.name());
+                }
+            }
+            return Collections.unmodifiableSet(out);
+        });
+    }
+
+    @Override
+    public Set<String> callees(String function) {
+        return graph.callees(function);
+    }
+
+    @Override
+    public Set<String> callers(String function) {
+        return graph.callers(function);
+    }
+
+    @Override
+    public boolean hasIndirectCalls(String function) {
+        return indirectCallers.contains(function);
+    }
+
+    @Override
+    public List<String> unresolved() {
+        return unresolved.stream().map(Unresolved::describe).toList();
+    }
+
+    @Override
+    public List<Unresolved> unresolvedDetails() {
+        return unresolved;
+    }
+
+    @Override
+    public List<GoRoot> goRoots() {
+        return roots;
+    }
+
+    @Override
+    public Optional<GoRoot> rootStartingIn(String startFunction) {
+        List<GoRoot> l = rootsByStart.get(startFunction);
+        return l == null ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    @Override
+    public Optional<SelectShape> selectShape(CallSite site) {
+        return Optional.ofNullable(selects.get(site.pc()));
+    }
+
+    @Override
+    public boolean isUserFunction(String function) {
+        return packages.origin(function) == GoPackages.Origin.USER;
+    }
+
+    public GoPackages.Origin origin(String function) {
+        return packages.origin(function);
+    }
+
+    /** The call graph with edge kinds. */
+    public CallGraph graph() {
+        return graph;
+    }
+
+    public Optional<BuildInfo> buildInfo() {
+        return buildInfo;
+    }
+
+    public ScanStats stats() {
+        return stats;
+    }
+}

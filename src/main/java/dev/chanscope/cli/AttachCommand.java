@@ -1,0 +1,148 @@
+package dev.chanscope.cli;
+
+import dev.chanscope.ExitCode;
+import dev.chanscope.gdb.GdbException;
+import dev.chanscope.goruntime.BlockedChannels;
+import dev.chanscope.goruntime.BlockedView;
+import dev.chanscope.goruntime.GoLayouts;
+import dev.chanscope.goruntime.GoRuntime;
+import dev.chanscope.goruntime.Snapshot;
+import dev.chanscope.goruntime.SnapshotReader;
+import dev.chanscope.goruntime.StackUnwinder;
+import dev.chanscope.report.JsonReport;
+import dev.chanscope.report.LiveFacts;
+import dev.chanscope.report.LiveJsonReport;
+import dev.chanscope.report.LiveTextReport;
+import dev.chanscope.target.LiveCoreFile;
+import dev.chanscope.target.LiveCoreWriter;
+import dev.chanscope.target.LiveDeparture;
+import dev.chanscope.target.LiveTarget;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "attach", mixinStandardHelpOptions = true,
+        description = {"Diagnose a live Go process, stopped or running, and leave it exactly as found.",
+            "Prints the analyze report (the panic in flight, if any) and every channel goroutines are",
+            "blocked on. A stopped process (state T) stays stopped; a running one is paused only while",
+            "it is read. Nothing is written to the process. Details: docs/attach.md",
+            "",
+            "Examples:",
+            "  chanscope attach 4242",
+            "  chanscope attach --json --snapshot incident-42.core.zst 4242"})
+final class AttachCommand implements Callable<Integer> {
+    /** Holds the process after reading, for tests of the detach paths (Ctrl-C, timeout, kill). */
+    static final String HOLD_ENV = "CHANSCOPE_ATTACH_HOLD_MS";
+
+    @Parameters(index = "0", paramLabel = "PID", description = "The process to attach to.")
+    int pid;
+
+    @Option(names = "--json", description = "Print the JSON report (docs/json-schema.md plus the live object, docs/attach.md).")
+    boolean json;
+
+    @Option(names = "--snapshot", paramLabel = "FILE",
+            description = "Also write a core of the process to FILE, compressed when the name ends in .zst, .xz or .gz,"
+                    + " for 'chanscope analyze' later.")
+    Path snapshot;
+
+    @Option(names = {"-b", "--binary"}, paramLabel = "BIN",
+            description = "Take symbols and types from BIN (an unstripped copy of the same build) instead of the"
+                    + " process's own executable.")
+    Path binary;
+
+    @Option(names = "--force", description = "Use --binary even when its build id differs from the process's.")
+    boolean force;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "Detach and fail if reading takes longer (default ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (timeoutSeconds <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
+        }
+        Optional<LiveCoreFile> core = Optional.ofNullable(snapshot).map(LiveCoreFile::new);
+        core.ifPresent(LiveCoreFile::checkWritable);
+        LiveTarget.Options options = new LiveTarget.Options(Optional.ofNullable(binary), force,
+                Duration.ofSeconds(timeoutSeconds), holdMillis());
+        // The runtime's struct layouts come from DWARF, which gdb reads slowly the first time:
+        // load them before the process is stopped.
+        LiveTarget target = LiveTarget.attach(pid, options, types -> {
+            GoLayouts.load(types);
+            types.constant("runtime._Gscan");
+        });
+        Snapshot s;
+        BlockedView view;
+        Optional<LiveCoreWriter.Result> written = Optional.empty();
+        try {
+            s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(target);
+            view = new BlockedChannels(new GoRuntime(target)).read(s.goroutines(),
+                    OptionalLong.of(target.monotonicAtAttach()), true);
+            if (core.isPresent()) {
+                written = Optional.of(target.writeCore(core.get().rawPath()));
+            }
+            if (options.holdMillis() > 0) {
+                target.hold(options.holdMillis());
+            }
+            target.checkAttached();
+        } catch (RuntimeException e) {
+            target.close();
+            core.ifPresent(LiveCoreFile::discard);
+            if (target.abandonedReason().isPresent()) {
+                target.checkAttached(); // throws the one-line reason
+            }
+            throw e;
+        } finally {
+            target.close();
+        }
+        LiveDeparture d = target.departure().orElseThrow();
+        Optional<LiveFacts.SnapshotFile> snap = Optional.empty();
+        if (core.isPresent() && written.isPresent()) {
+            long size = core.get().finish();
+            snap = Optional.of(new LiveFacts.SnapshotFile(core.get().destination().toString(), core.get().format().id(),
+                    size, written.get().bytes(), written.get().nanos()));
+        }
+        LiveFacts facts = new LiveFacts(pid, target.process().name(), target.executableShown(),
+                target.process().commandLine(), d.before().describe(), d.after().describe(), d.before().stopped(),
+                d.restored(), d.pausedNanos(), d.restore(), target.memoryPath(), target.selfStoppingThread(), snap);
+        JsonReport.Input in = new JsonReport.Input("process " + pid, target.executableShown(), List.of());
+        var out = spec.commandLine().getOut();
+        if (json) {
+            LiveJsonReport jr = new LiveJsonReport();
+            out.println(new JsonReport().toJson(jr.build(s, view, facts, in)));
+        } else {
+            out.print(new LiveTextReport().render(s, view, facts, in));
+        }
+        out.flush();
+        if (!d.restored()) {
+            spec.commandLine().getErr().println("chanscope: process " + pid + " was " + d.before().describe()
+                    + " and is now " + d.after().describe());
+            return ExitCode.PARTIAL.code();
+        }
+        return s.warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
+    }
+
+    private static long holdMillis() {
+        String v = System.getenv(HOLD_ENV);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw new GdbException(HOLD_ENV + " must be a number of milliseconds, not " + v);
+        }
+    }
+}

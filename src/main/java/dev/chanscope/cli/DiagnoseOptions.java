@@ -1,0 +1,23 @@
+package dev.chanscope.cli;
+
+import dev.chanscope.diagnose.SourceIndex;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Where the diagnosis may look for the program's source. */
+final class DiagnoseOptions {
+    @Option(names = "--source-root", paramLabel = "DIR",
+            description = "A checkout of the program's source. Files are matched by the longest suffix of the path"
+                    + " the binary recorded, so the checkout may live anywhere. Repeatable. Without it, the recorded"
+                    + " paths are used when they exist on this machine.")
+    List<Path> sourceRoots = new ArrayList<>();
+
+    @Option(names = "--no-source", description = "Diagnose from the core and the binary only, ignoring any source.")
+    boolean noSource;
+
+    SourceIndex sourceIndex() {
+        return noSource ? SourceIndex.none() : new SourceIndex(sourceRoots);
+    }
+}

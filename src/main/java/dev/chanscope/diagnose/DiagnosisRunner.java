@@ -1,0 +1,43 @@
+package dev.chanscope.diagnose;
+
+import dev.chanscope.binary.BinaryFacts;
+import dev.chanscope.binary.BinaryScanner;
+import dev.chanscope.goruntime.ChannelHolder;
+import dev.chanscope.goruntime.ChannelHolders;
+import dev.chanscope.goruntime.GoRuntime;
+import dev.chanscope.goruntime.Snapshot;
+import dev.chanscope.target.ElfFile;
+import dev.chanscope.target.Target;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Collects what the diagnosis needs beyond the snapshot while the target is still open (the
+ * binary's call sites, the goroutines holding the channel) and runs the {@link Diagnoser}.
+ */
+public final class DiagnosisRunner {
+    /** Heap objects holding the channel are searched this far from the channel's own address. */
+    private static final long HEAP_WINDOW = 1L << 32;
+
+    private DiagnosisRunner() {
+    }
+
+    public static Diagnosis run(Target target, Snapshot snapshot, List<Path> sourceRoots) {
+        return run(target, snapshot, new SourceIndex(sourceRoots));
+    }
+
+    public static Diagnosis run(Target target, Snapshot snapshot, SourceIndex source) {
+        GoRuntime rt = new GoRuntime(target);
+        try (ElfFile exe = ElfFile.open(target.executable())) {
+            BinaryFacts binary = BinaryScanner.scan(exe, rt.pclntab());
+            List<ChannelHolder> holders = snapshot.channel()
+                    .map(c -> new ChannelHolders(target.memory()).find(c.address(), snapshot.goroutines(),
+                            Math.max(0, c.address() - HEAP_WINDOW), c.address() + HEAP_WINDOW))
+                    .orElse(List.of());
+            DiagnosisInput in = new DiagnosisInput(snapshot, binary, holders, source,
+                    Optional.of(target.types()));
+            return new Diagnoser().diagnose(in);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.chanscope.diagnose;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chanscope.goruntime.SnapshotReader;
+import dev.chanscope.goruntime.StackUnwinder;
+import dev.chanscope.goruntime.Snapshot;
+import dev.chanscope.target.CoreTarget;
+import dev.chanscope.testing.SampleCores;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The verdict on every sample core against its ground truth: with the source (found under
+ * src/test/go by path suffix) it must be right; with neither source nor recorded paths it must
+ * be right or honestly undetermined, and never wrong with confidence 0.8 or more.
+ */
+class DiagnosisTest {
+    static Stream<SampleCores.Entry> cores() {
+        return SampleCores.all().stream();
+    }
+
+    private static Diagnosis diagnose(SampleCores.Entry e, SourceIndex source) {
+        try (CoreTarget t = CoreTarget.open(e.core(), e.binary(), false)) {
+            Snapshot s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(t);
+            return DiagnosisRunner.run(t, s, source);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cores")
+    void withSourceTheVerdictMatchesTheGroundTruth(SampleCores.Entry e) {
+        Diagnosis d = diagnose(e, new SourceIndex(List.of(SampleCores.fixturesDir())));
+        assertEquals(e.truth().pattern(), d.pattern().id(), d.headline() + "\n" + d.evidence());
+        assertTrue(d.confidence() >= 0.5, "confidence " + d.confidence());
+        if (!e.truth().closer().isEmpty() && d.pattern() != Pattern.CLOSE_OF_NIL) {
+            var closer = d.closer().orElseThrow(() -> new AssertionError("no closer named"));
+            boolean matches = e.truth().closer().stream().anyMatch(c -> closer.site().source().file().endsWith(c.file())
+                    && closer.site().source().line() == c.line());
+            assertTrue(matches, "closer " + closer.site().source() + " not among " + e.truth().closer());
+        }
+        assertFalse(d.evidence().isEmpty());
+        assertFalse(d.fix().summary().isBlank());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cores")
+    void withoutSourceItIsRightOrSaysUndeterminedAndNeverConfidentlyWrong(SampleCores.Entry e) {
+        Diagnosis d = diagnose(e, SourceIndex.none());
+        boolean right = e.truth().pattern().equals(d.pattern().id());
+        if (!right) {
+            assertTrue(d.confidence() < 0.8, "wrong answer " + d.pattern().id() + " with confidence " + d.confidence());
+            assertEquals(Pattern.UNDETERMINED, d.pattern(), "wrong pattern " + d.pattern().id() + ": " + d.headline());
+            assertFalse(d.missing().isEmpty(), "an undetermined verdict names the missing evidence");
+        }
+    }
+
+    static Path fixtures() {
+        return SampleCores.fixturesDir();
+    }
+}
