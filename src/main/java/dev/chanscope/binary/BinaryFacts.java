@@ -16,7 +16,11 @@ import java.util.Set;
  */
 public interface BinaryFacts {
 
-    /** Every call site of a channel operation or newproc in user code (not in runtime, internal/, reflect itself). */
+    /**
+     * Every call site of a channel operation or newproc in user code (not in runtime, internal/,
+     * reflect itself), in address order. The standard library's sites are included: tell them
+     * apart with {@link #isUserFunction}.
+     */
     List<CallSite> sites();
 
     default List<CallSite> sites(ChannelOp op) {
@@ -35,10 +39,14 @@ public interface BinaryFacts {
         return rootsReaching(site.physical());
     }
 
-    /** Physical functions that {@code function} calls directly. */
+    /**
+     * Physical functions that {@code function} calls directly, or runs through a defer or a
+     * function value it creates ({@link CallGraph.EdgeKind} tells which, in
+     * {@link ScannedBinary#graph()}).
+     */
     Set<String> callees(String function);
 
-    /** Physical functions that call {@code function} directly. */
+    /** The reverse of {@link #callees}: physical functions that call {@code function} directly (or may run it). */
     Set<String> callers(String function);
 
     /** True when the physical function makes calls we cannot follow (through registers: closures, interfaces, method values). */

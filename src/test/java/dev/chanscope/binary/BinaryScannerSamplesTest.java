@@ -288,13 +288,13 @@ class BinaryScannerSamplesTest {
                 System.out.printf("binary facts %s: %d functions, %d KB text, %d instructions, %d undecodable, "
                                 + "%d misaligned; sites %s (user code %s); roots %d (%d go, %d init); "
                                 + "%d call edges; %d indirect calls; %d unresolved notes (%d in user code); "
-                                + "scan %.0f ms wall / %.0f ms cpu (first scan in this JVM %.0f ms / %.0f ms)%n",
+                                + "two scans: %.0f then %.0f ms wall, %.0f then %.0f ms cpu of the scanning thread%n",
                         e.id(), b.stats().functions(), b.stats().textBytes() / 1024, b.stats().instructions(),
                         b.stats().undecodable(), b.stats().misalignedBranchTargets(), byOp, userByOp,
                         b.goRoots().size(), goRoots, b.goRoots().stream().filter(r -> r.kind() == GoRoot.Kind.INIT).count(),
                         b.graph().edgeCount(), b.stats().indirectCalls(), b.unresolved().size(),
                         b.unresolvedDetails().stream().filter(u -> b.isUserFunction(u.function())).count(),
-                        ms, cpu, firstMs, firstCpu);
+                        firstMs, ms, firstCpu, cpu);
                 assertTrue(b.buildInfo().isPresent());
                 assertEquals("go" + v, b.buildInfo().get().goVersion());
             }

@@ -83,6 +83,7 @@ class GoShapesTest {
     void goStatementsStartWhereTheSourceSays(String resource) {
         ScannedBinary b = scan(resource);
         assertEquals(0, b.stats().undecodable());
+        assertEquals(0, b.stats().misalignedBranchTargets());
 
         // f := t.run; go f(): the method value wrapper, standing for (*T).run inlined into it.
         GoRoot mv = rootSpawnedBy(b, "main.goMethodValue");
