@@ -1,6 +1,9 @@
 package dev.chanscope.cli;
 
+import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
+import dev.chanscope.diagnose.Diagnosis;
+import dev.chanscope.diagnose.DiagnosisRunner;
 import dev.chanscope.gdb.GdbException;
 import dev.chanscope.goruntime.BlockedChannels;
 import dev.chanscope.goruntime.BlockedView;
@@ -19,11 +22,13 @@ import dev.chanscope.target.LiveDeparture;
 import dev.chanscope.target.LiveTarget;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -44,6 +49,9 @@ final class AttachCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "PID", description = "The process to attach to.")
     int pid;
+
+    @Mixin
+    DiagnoseOptions diagnose;
 
     @Option(names = "--json", description = "Print the JSON report (docs/json-schema.md plus the live object, docs/attach.md).")
     boolean json;
@@ -85,6 +93,7 @@ final class AttachCommand implements Callable<Integer> {
         });
         Snapshot s;
         BlockedView view;
+        Optional<Diagnosis> diagnosis = Optional.empty();
         Optional<LiveCoreWriter.Result> written = Optional.empty();
         try {
             s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(target);
@@ -97,6 +106,25 @@ final class AttachCommand implements Callable<Integer> {
                 target.hold(options.holdMillis());
             }
             target.checkAttached();
+            // The diagnosis mostly scans the executable (hundreds of milliseconds). A process
+            // found stopped stays stopped anyway: diagnose it attached, with all its memory. A
+            // running one is let go first and diagnosed on the memory read while it was held
+            // (it has no panic in flight, so the diagnosis needs little of it).
+            Diagnosed dg;
+            if (target.stateBefore().stopped()) {
+                dg = diagnose(target, s);
+                target.checkAttached();
+                target.detach();
+            } else {
+                target.detach();
+                dg = diagnose(target, s);
+            }
+            s = dg.snapshot();
+            diagnosis = dg.diagnosis();
+            if (target.readsAfterDetachMissed() > 0) {
+                s = withWarning(s, "the diagnosis ran after chanscope let the process go, on the memory read while it"
+                        + " was held; " + target.readsAfterDetachMissed() + " of its reads fell outside that memory");
+            }
         } catch (RuntimeException e) {
             target.close();
             core.ifPresent(LiveCoreFile::discard);
@@ -121,9 +149,9 @@ final class AttachCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (json) {
             LiveJsonReport jr = new LiveJsonReport();
-            out.println(new JsonReport().toJson(jr.build(s, view, facts, in)));
+            out.println(new JsonReport().toJson(jr.build(s, view, facts, in, diagnosis)));
         } else {
-            out.print(new LiveTextReport().render(s, view, facts, in));
+            out.print(new LiveTextReport().render(s, view, facts, in, diagnosis, diagnose.sourceIndex()));
         }
         out.flush();
         if (!d.restored()) {
@@ -132,6 +160,25 @@ final class AttachCommand implements Callable<Integer> {
             return ExitCode.PARTIAL.code();
         }
         return s.warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
+    }
+
+    /** The snapshot (with a warning when the diagnosis failed) and the diagnosis. */
+    private record Diagnosed(Snapshot snapshot, Optional<Diagnosis> diagnosis) {}
+
+    /** As analyze does it (Session.read): a failed diagnosis leaves the report and a warning. */
+    private Diagnosed diagnose(LiveTarget target, Snapshot s) {
+        try {
+            return new Diagnosed(s, Optional.of(DiagnosisRunner.run(target, s, diagnose.sourceIndex())));
+        } catch (RuntimeException e) {
+            return new Diagnosed(withWarning(s, "diagnosis failed: "
+                    + (e instanceof ChanscopeException ? e.getMessage() : e.toString())), Optional.empty());
+        }
+    }
+
+    private static Snapshot withWarning(Snapshot s, String warning) {
+        List<String> w = new ArrayList<>(s.warnings());
+        w.add(warning);
+        return new Snapshot(s.goVersion(), s.target(), s.panic(), s.channel(), s.goroutines(), s.waitingOn(), List.copyOf(w));
     }
 
     private static long holdMillis() {

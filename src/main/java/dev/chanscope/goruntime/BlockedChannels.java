@@ -46,6 +46,8 @@ public final class BlockedChannels {
     private final GoLayouts.Sudog sl;
     private final long waitlink;
     private final Map<Long, Boolean> closedChannel = new HashMap<>();
+    private final Map<Long, Boolean> isChannel = new HashMap<>();
+    private final Map<Long, int[]> objectFields = new HashMap<>();
     private final Map<Long, List<String>> sendsCache = new HashMap<>();
 
     public BlockedChannels(GoRuntime rt) {
@@ -86,7 +88,7 @@ public final class BlockedChannels {
                 for (int i = 0; s != 0 && i < MAX_SUDOGS; i++) {
                     long c = mem.u64(s + sl.c());
                     boolean isSelect = mem.u8(s + sl.isSelect()) != 0;
-                    if (c != 0 && cr.looksLikeHchan(c)) {
+                    if (c != 0 && isChannel.computeIfAbsent(c, cr::looksLikeHchan)) {
                         involved.add(c);
                         if (g.status().kind() == GoStatus.Kind.WAITING) {
                             parkedOn.computeIfAbsent(c, k -> new ArrayList<>()).add(g);
@@ -101,9 +103,16 @@ public final class BlockedChannels {
                 warnings.add("goroutine " + g.id() + ": its sudog list could not be read: " + e.getMessage());
             }
         }
+        // decode() maps every goroutine it is given by address; give it only those that can
+        // matter (the channel's parked goroutines and the woken ones, which are not waiting),
+        // or 10,000 goroutines on 100 channels cost a million map insertions.
+        List<Goroutine> woken = gs.stream().filter(g -> g.waitingSudog() != 0
+                && g.status().kind() != GoStatus.Kind.WAITING && g.status().kind() != GoStatus.Kind.DEAD).toList();
         List<BlockedChannel> channels = new ArrayList<>();
         for (long c : involved) {
-            Hchan h = cr.decode(c, "blocked goroutines' sudogs", gs);
+            List<Goroutine> relevant = new ArrayList<>(parkedOn.getOrDefault(c, List.of()));
+            relevant.addAll(woken);
+            Hchan h = cr.decode(c, "blocked goroutines' sudogs", relevant);
             List<BlockedWaiter> waiters = new ArrayList<>();
             for (Goroutine g : parkedOn.getOrDefault(c, List.of())) {
                 String op = h.sendWaiters().contains(g.id()) ? "send" : h.recvWaiters().contains(g.id()) ? "receive" : "?";
@@ -118,7 +127,7 @@ public final class BlockedChannels {
                 channels.add(new BlockedChannel(h, List.copyOf(waiters)));
             }
         }
-        List<BlockedClosedChannel> held = scanHeld ? held(gs, warnings) : List.of();
+        List<BlockedClosedChannel> held = scanHeld ? held(gs, woken, warnings) : List.of();
         return new BlockedView(List.copyOf(channels), List.copyOf(forever), held, now, List.copyOf(warnings));
     }
 
@@ -135,7 +144,7 @@ public final class BlockedChannels {
         return OptionalLong.of(now.getAsLong() - g.waitSince());
     }
 
-    private List<BlockedClosedChannel> held(List<Goroutine> gs, List<String> warnings) {
+    private List<BlockedClosedChannel> held(List<Goroutine> gs, List<Goroutine> woken, List<String> warnings) {
         Map<Long, List<BlockedHolder>> byChannel = new LinkedHashMap<>();
         LiveSlots liveSlots = new LiveSlots(rt.pclntab(), mem);
         for (Goroutine g : gs) {
@@ -167,14 +176,10 @@ public final class BlockedChannels {
                         }
                         continue;
                     }
-                    ByteBuffer obj = object(w);
-                    if (obj == null) {
-                        continue;
-                    }
                     boolean onStack = w >= stackLo && w < stackHi;
-                    for (int k = 0; k < OBJECT_WORDS; k++) {
-                        long v = obj.getLong(8 * k);
-                        if (plausiblePointer(v) && v != w && isClosed(v) && seen.add(v)) {
+                    for (int k : closedFields(w)) {
+                        long v = mem.u64(w + 8L * k);
+                        if (seen.add(v)) {
                             long at = w + 8L * k;
                             // A pointer into the goroutine's own stack (an argument's address, a
                             // stack object): the channel sits in that frame.
@@ -187,7 +192,8 @@ public final class BlockedChannels {
             }
         }
         List<BlockedClosedChannel> out = new ArrayList<>();
-        byChannel.forEach((c, holders) -> out.add(new BlockedClosedChannel(cr.decode(c, "held by goroutines", gs),
+        // A closed channel has no parked goroutines (closechan released them all): only woken ones matter.
+        byChannel.forEach((c, holders) -> out.add(new BlockedClosedChannel(cr.decode(c, "held by goroutines", woken),
                 List.copyOf(holders))));
         return List.copyOf(out);
     }
@@ -214,12 +220,31 @@ public final class BlockedChannels {
         return closedChannel.computeIfAbsent(c, cr::isClosedHchan);
     }
 
-    private ByteBuffer object(long p) {
-        try {
-            return ByteBuffer.wrap(mem.read(p, 8 * OBJECT_WORDS)).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (MemoryAccessException e) {
-            return null;
-        }
+    /**
+     * Indexes of the words among the first {@link #OBJECT_WORDS} at {@code p} that are closed
+     * channels; cached, since thousands of goroutines point at the same few objects. An hchan's
+     * own fields hold no channel, so a channel is not searched.
+     */
+    private int[] closedFields(long p) {
+        return objectFields.computeIfAbsent(p, a -> {
+            if (isChannel.computeIfAbsent(a, cr::looksLikeHchan)) {
+                return new int[0];
+            }
+            ByteBuffer obj;
+            try {
+                obj = ByteBuffer.wrap(mem.read(a, 8 * OBJECT_WORDS)).order(ByteOrder.LITTLE_ENDIAN);
+            } catch (MemoryAccessException e) {
+                return new int[0];
+            }
+            java.util.stream.IntStream.Builder found = java.util.stream.IntStream.builder();
+            for (int k = 0; k < OBJECT_WORDS; k++) {
+                long v = obj.getLong(8 * k);
+                if (plausiblePointer(v) && v != a && isClosed(v)) {
+                    found.add(k);
+                }
+            }
+            return found.build().toArray();
+        });
     }
 
     /**

@@ -25,6 +25,11 @@ final class LiveSlots {
 
     private final Pclntab pcln;
     private final Memory mem;
+    /**
+     * Live slot offsets from fp by (pc, is-a-return-address): goroutines parked at the same call
+     * share them, and thousands of goroutines are parked at a handful of calls.
+     */
+    private final java.util.Map<Long, Optional<long[]>> byPc = new java.util.HashMap<>();
 
     LiveSlots(Pclntab pcln, Memory mem) {
         this.pcln = pcln;
@@ -39,6 +44,13 @@ final class LiveSlots {
      * @param returnAddress the frame's pc is a return address (every frame but a trapped innermost one)
      */
     Optional<List<Long>> of(PhysicalFrame f, boolean returnAddress) {
+        // The slots are fixed offsets from fp for a given pc (the frame size is the pcsp value at pc).
+        Optional<long[]> offsets = byPc.computeIfAbsent(returnAddress ? f.pc() : ~f.pc(), k -> compute(f, returnAddress)
+                .map(l -> l.stream().mapToLong(a -> a - f.fp()).toArray()));
+        return offsets.map(o -> java.util.Arrays.stream(o).map(d -> f.fp() + d).boxed().toList());
+    }
+
+    private Optional<List<Long>> compute(PhysicalFrame f, boolean returnAddress) {
         Pclntab.FuncInfo fn = f.func();
         long target = returnAddress && f.pc() != fn.entry() ? f.pc() - 1 : f.pc();
         try {

@@ -3,6 +3,7 @@ package dev.chanscope.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chanscope.diagnose.Diagnosis;
 import dev.chanscope.goruntime.BlockedChannel;
 import dev.chanscope.goruntime.BlockedClosedChannel;
 import dev.chanscope.goruntime.BlockedHolder;
@@ -10,6 +11,7 @@ import dev.chanscope.goruntime.BlockedView;
 import dev.chanscope.goruntime.BlockedWaiter;
 import dev.chanscope.goruntime.Hchan;
 import dev.chanscope.goruntime.Snapshot;
+import java.util.Optional;
 
 /**
  * The JSON of {@code chanscope attach}: the {@code analyze} report unchanged (same schema
@@ -19,9 +21,12 @@ import dev.chanscope.goruntime.Snapshot;
 public final class LiveJsonReport {
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public ObjectNode build(Snapshot s, BlockedView v, LiveFacts f, JsonReport.Input in) {
+    public ObjectNode build(Snapshot s, BlockedView v, LiveFacts f, JsonReport.Input in, Optional<Diagnosis> d) {
         JsonReport base = new JsonReport();
         ObjectNode root = base.build(s, in, true, -1);
+        if (d.isPresent()) {
+            root = base.withDiagnosis(root, d.get());
+        }
         root.set("live", live(v, f));
         return root;
     }

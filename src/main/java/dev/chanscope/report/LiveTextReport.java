@@ -1,5 +1,7 @@
 package dev.chanscope.report;
 
+import dev.chanscope.diagnose.Diagnosis;
+import dev.chanscope.diagnose.SourceIndex;
 import dev.chanscope.goruntime.BlockedChannel;
 import dev.chanscope.goruntime.BlockedClosedChannel;
 import dev.chanscope.goruntime.BlockedHolder;
@@ -9,6 +11,7 @@ import dev.chanscope.goruntime.Hchan;
 import dev.chanscope.goruntime.Snapshot;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -20,10 +23,11 @@ import java.util.stream.Collectors;
  */
 public final class LiveTextReport {
 
-    public String render(Snapshot s, BlockedView v, LiveFacts f, JsonReport.Input in) {
+    public String render(Snapshot s, BlockedView v, LiveFacts f, JsonReport.Input in, Optional<Diagnosis> d,
+                         SourceIndex source) {
         StringBuilder b = new StringBuilder();
         header(b, f);
-        String analyze = new TextReport().analyze(s, in);
+        String analyze = new TextReport().analyze(s, in, d, source);
         // analyze's first line names a core and its binary; the header above replaces it.
         int nl = analyze.indexOf('\n');
         b.append(nl >= 0 ? analyze.substring(nl + 1) : analyze);

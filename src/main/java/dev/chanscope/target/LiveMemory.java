@@ -43,8 +43,10 @@ public final class LiveMemory implements Memory {
     private com.sun.jna.Memory iovecs;
     private String directUnavailable;
     private boolean closed;
-    private long directCalls;
-    private long gdbCalls;
+    /** After detach: the pages read while attached, plus the executable's own file for its text and rodata. */
+    private ElfFile frozenExe;
+    private String frozenExePath;
+    private long frozenMisses;
 
     /**
      * @param libc    libc through JNA, or empty to read everything through gdb
@@ -109,11 +111,6 @@ public final class LiveMemory implements Memory {
         return directUnavailable == null ? "process_vm_readv" : "gdb (" + directUnavailable + ")";
     }
 
-    /** System calls and gdb commands issued so far: {direct, gdb}. */
-    public synchronized long[] counts() {
-        return new long[] {directCalls, gdbCalls};
-    }
-
     /** The mappings this memory was built on (sorted by address). */
     public List<LiveMapping> mappings() {
         return List.of(maps);
@@ -122,7 +119,28 @@ public final class LiveMemory implements Memory {
     /** From now on every read fails; the cache is dropped. */
     synchronized void close() {
         closed = true;
+        frozenExe = null;
         pages.clear();
+    }
+
+    /**
+     * The process runs again: from now on reads are served from the pages read while it was
+     * stopped, and from the executable's file for its read-only mappings (which cannot have
+     * changed); anything else fails. Nothing is read from the process any more, so nothing read
+     * after this point can disagree with the snapshot.
+     *
+     * @param exe     the process's own executable (the file /proc/PID/exe opens)
+     * @param exePath the executable's path as /proc/PID/maps names it
+     */
+    synchronized void freeze(ElfFile exe, String exePath) {
+        libc = null;
+        frozenExe = exe;
+        frozenExePath = exePath;
+    }
+
+    /** Reads after {@link #freeze} that the frozen pages could not serve. */
+    public synchronized long frozenMisses() {
+        return frozenMisses;
     }
 
     private byte[] page(long pageAddr) {
@@ -140,13 +158,26 @@ public final class LiveMemory implements Memory {
         if (m == null || !m.readable()) {
             return UNREADABLE;
         }
+        if (frozenExe != null) {
+            if (m.fileBacked() && !m.writable() && m.path().equals(frozenExePath)) {
+                // A read-only private mapping holds the file's bytes at the mapping's offset.
+                long at = m.offset() + (pageAddr - m.start());
+                long n = Math.min(PAGE, frozenExe.fileSize() - at);
+                if (n > 0) {
+                    byte[] p = new byte[PAGE];
+                    System.arraycopy(frozenExe.readAt(at, (int) n), 0, p, 0, (int) n);
+                    return p;
+                }
+            }
+            frozenMisses++;
+            return UNREADABLE;
+        }
         if (libc != null) {
             byte[] p = new byte[PAGE];
             if (direct(pageAddr, p, 0, PAGE) == PAGE) {
                 return p;
             }
         }
-        gdbCalls++;
         return gdbRead.apply(pageAddr, PAGE).filter(b -> b.length == PAGE).orElse(UNREADABLE);
     }
 
@@ -164,7 +195,6 @@ public final class LiveMemory implements Memory {
             iovecs.setLong(16, address + done);
             iovecs.setLong(24, n);
             long got;
-            directCalls++;
             try {
                 got = libc.process_vm_readv(pid, iovecs, 1, iovecs.share(16), 1, 0);
             } catch (LastErrorException e) {
@@ -232,8 +262,7 @@ public final class LiveMemory implements Memory {
             int n = (int) Math.min(PAGE - (a & (PAGE - 1)), length - done);
             LiveMapping m = mappingAt(a);
             if (m != null && m.readable()) {
-                gdbCalls++;
-                Optional<byte[]> b = gdbRead.apply(a, n);
+                        Optional<byte[]> b = gdbRead.apply(a, n);
                 if (b.isPresent() && b.get().length == n) {
                     System.arraycopy(b.get(), 0, out, done, n);
                     read += n;

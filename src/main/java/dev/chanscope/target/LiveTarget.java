@@ -61,6 +61,8 @@ public final class LiveTarget implements Target {
     private final LiveProcess process;
     private final LiveProcess.State before;
     private final ElfFile exe;
+    /** The file the process runs (/proc/PID/exe): {@link #exe} itself unless --binary named another. */
+    private final ElfFile processExe;
     private final String exeShown;
     private final GdbSession gdb;
     private final Optional<LiveLibc> libc;
@@ -72,22 +74,23 @@ public final class LiveTarget implements Target {
     private final GdbTypeCatalog types;
     private long bias;
     private long monotonicAtAttach;
-    private long attachedNanos;
     private List<ThreadContext> threads;
     private volatile String abandoned;
     private LiveDeparture departure;
 
-    private LiveTarget(LiveProcess process, LiveProcess.State before, ElfFile exe, String exeShown, GdbSession gdb,
-                       Optional<LiveLibc> libc, OptionalInt selfStopper, Duration timeout) {
+    private LiveTarget(LiveProcess process, LiveProcess.State before, ElfFile exe, ElfFile processExe, String exeShown,
+                       GdbSession gdb, Optional<LiveLibc> libc, OptionalInt selfStopper, Duration timeout) {
         this.process = process;
         this.before = before;
         this.exe = exe;
+        this.processExe = processExe;
         this.exeShown = exeShown;
         this.gdb = gdb;
         this.libc = libc;
         this.selfStopper = selfStopper;
         this.startNanos = System.nanoTime(); // reset when the attach request is sent
-        this.hook = new Thread(() -> abandon("interrupted (SIGINT or SIGTERM)"), "chanscope-detach-on-exit");
+        this.hook = new Thread(() -> abandon("interrupted (SIGINT or SIGTERM) while reading process " + process.pid()),
+                "chanscope-detach-on-exit");
         this.watchdog = new Thread(() -> watch(timeout), "chanscope-attach-watchdog");
         this.watchdog.setDaemon(true);
         this.types = new GdbTypeCatalog(gdb);
@@ -116,9 +119,13 @@ public final class LiveTarget implements Target {
         String shown = options.binary().map(Path::toString).orElseGet(() -> p.exePath().orElse(p.exeLink().toString()));
         Path exePath = options.binary().orElse(p.exeLink());
         ElfFile exe = openExecutable(p, exePath, options);
+        ElfFile processExe = exe;
         GdbSession gdb = null;
         LiveTarget t = null;
         try {
+            if (options.binary().isPresent()) {
+                processExe = ElfFile.open(p.exeLink());
+            }
             Optional<LiveLibc> libc = loadLibc();
             gdb = GdbSession.start();
             for (String s : READ_ONLY) {
@@ -126,7 +133,7 @@ public final class LiveTarget implements Target {
             }
             gdb.loadExecutable(exePath);
             gdb.execute("-gdb-set print frame-arguments none"); // -thread-info need not evaluate arguments
-            t = new LiveTarget(p, before, exe, shown, gdb, libc, selfStopper, options.timeout());
+            t = new LiveTarget(p, before, exe, processExe, shown, gdb, libc, selfStopper, options.timeout());
             prepare.accept(t.types);
             t.arm();
             t.stop(pid, libc.isPresent() ? "" : libcWhy());
@@ -137,6 +144,9 @@ public final class LiveTarget implements Target {
             } else {
                 if (gdb != null) {
                     gdb.close();
+                }
+                if (processExe != exe) {
+                    processExe.close();
                 }
                 exe.close();
             }
@@ -201,7 +211,6 @@ public final class LiveTarget implements Target {
             throw new ChanscopeException(ExitCode.BAD_INPUT, LivePermissions.explainAttachFailure(pid, e.getMessage()));
         }
         awaitAllStopped();
-        attachedNanos = System.nanoTime();
         monotonicAtAttach = libc.map(LiveTarget::monotonic).orElseGet(System::nanoTime);
         List<LiveMapping> maps = process.maps();
         this.memory = new LiveMemory(pid, maps, libc, libcWhy, this::gdbRead);
@@ -284,7 +293,7 @@ public final class LiveTarget implements Target {
         } catch (InterruptedException e) {
             return; // closed in time
         }
-        abandon("timed out after " + timeout.toSeconds() + " s");
+        abandon("timed out after " + timeout.toSeconds() + " s reading process " + process.pid());
     }
 
     /**
@@ -305,7 +314,7 @@ public final class LiveTarget implements Target {
         close();
     }
 
-    /** Why the session was cut short (timeout, interrupt), if it was. */
+    /** Why the session was cut short (timeout, interrupt, gdb's death), as a clause, if it was. */
     public Optional<String> abandonedReason() {
         return Optional.ofNullable(abandoned);
     }
@@ -350,6 +359,7 @@ public final class LiveTarget implements Target {
     public void hold(long millis) {
         long end = System.nanoTime() + millis * 1_000_000L;
         while (abandoned == null && System.nanoTime() < end) {
+            traced();
             try {
                 Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000L)));
             } catch (InterruptedException e) {
@@ -360,11 +370,22 @@ public final class LiveTarget implements Target {
         checkAttached();
     }
 
+    /**
+     * Checks that gdb still traces the process: when gdb dies the kernel detaches it, and the
+     * process may run again while chanscope would go on reading.
+     */
+    private void traced() {
+        if (abandoned == null && departure == null && process.tracerPid() == 0 && !process.state().gone()) {
+            abandon("gdb exited while chanscope was attached to process " + process.pid() + " (the kernel detached it)");
+        }
+    }
+
     /** Throws when the session was cut short, naming why. */
     public void checkAttached() {
+        traced();
         if (abandoned != null) {
-            throw new GdbException("chanscope " + abandoned + " while reading process " + process.pid()
-                    + "; it detached and left the process " + departure().map(d -> d.after().describe()).orElse("as found"));
+            throw new GdbException(abandoned + "; the process is left "
+                    + departure().map(d -> d.after().describe()).orElse("as found"));
         }
     }
 
@@ -374,6 +395,9 @@ public final class LiveTarget implements Target {
      */
     public LiveCoreWriter.Result writeCore(Path file) {
         checkAttached();
+        if (departure().isPresent()) {
+            throw new IllegalStateException("a core can be written only while attached");
+        }
         return new LiveCoreWriter(process, memory, threads(), exe).write(file);
     }
 
@@ -442,11 +466,13 @@ public final class LiveTarget implements Target {
     }
 
     /**
-     * Detaches and puts the process back in the state it was found in. Idempotent and safe
-     * from any thread; the second caller waits for the first to finish.
+     * Detaches and puts the process back in the state it was found in, keeping what was read:
+     * afterwards {@link #memory()} serves the pages read while attached (and the executable's
+     * file), {@link #threads()} the registers read, {@link #types()} gdb's DWARF (gdb stays up,
+     * attached to nothing), so analysis can go on without holding the process. Idempotent and
+     * safe from any thread; the second caller waits for the first to finish.
      */
-    @Override
-    public synchronized void close() {
+    public synchronized void detach() {
         if (departure != null) {
             return;
         }
@@ -459,7 +485,7 @@ public final class LiveTarget implements Target {
             }
         }
         if (memory != null) {
-            memory.close();
+            memory.freeze(processExe, process.exePath().orElse(""));
         }
         try {
             gdb.execute("-target-detach", DETACH_TIMEOUT);
@@ -467,8 +493,9 @@ public final class LiveTarget implements Target {
             // gdb is gone or was never attached; its exit (or the kernel) detaches
         }
         long paused = System.nanoTime() - startNanos;
-        gdb.close();
-        exe.close();
+        if (abandoned != null) {
+            gdb.close(); // it may be in any state; its exit detaches
+        }
         List<String> restore = new ArrayList<>();
         LiveProcess.State after = settle();
         if (!after.gone()) {
@@ -482,6 +509,25 @@ public final class LiveTarget implements Target {
             }
         }
         departure = new LiveDeparture(before, after, paused, List.copyOf(restore), Optional.ofNullable(abandoned));
+    }
+
+    /** Detaches (if not yet), then stops gdb and releases everything; the target can no longer be read. */
+    @Override
+    public synchronized void close() {
+        detach();
+        gdb.close();
+        if (memory != null) {
+            memory.close();
+        }
+        if (processExe != exe) {
+            processExe.close();
+        }
+        exe.close();
+    }
+
+    /** Reads after {@link #detach()} that the pages read while attached could not serve. */
+    public long readsAfterDetachMissed() {
+        return memory == null ? 0 : memory.frozenMisses();
     }
 
     /** The state once no tracer holds the process (the kernel detaches a dead tracer's tracees asynchronously). */
@@ -516,10 +562,5 @@ public final class LiveTarget implements Target {
             Thread.currentThread().interrupt();
             restore.add(name + " interrupted: " + why);
         }
-    }
-
-    /** Time from the attach request to the process being stopped and readable. */
-    public long attachNanos() {
-        return attachedNanos - startNanos;
     }
 }
