@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,26 +19,34 @@ func depth(n int, f func()) {
 
 func main() {
 	n, _ := strconv.Atoi(os.Args[1])
-	block := make(chan int)
+	// Separate channels for receivers and senders, so that none pair off and exit.
+	recvOnly := make(chan int)
+	sendOnly := make(chan int)
 	done := make(chan struct{})
+	var started atomic.Int64
 	for i := 0; i < n; i++ {
 		i := i
 		go depth(i%20, func() {
+			started.Add(1)
 			switch i % 3 {
 			case 0:
-				<-block
+				<-recvOnly
 			case 1:
-				block <- i
+				sendOnly <- i
 			default:
 				select {
 				case <-done:
-				case v := <-block:
+				case v := <-recvOnly:
 					_ = v
 				}
 			}
 		})
 	}
-	time.Sleep(time.Duration(n/2000+200) * time.Millisecond)
+	// Wait until every goroutine has started (and so is about to park), then a little more.
+	for started.Load() < int64(n) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
 	results := make(chan int)
 	close(results)
 	results <- 1
