@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
             "",
             "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service   (the kernel writes ./core)",
         },
-        subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, AttachCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class, MergeCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not match the core,",
             "5 gdb missing or failing, 70 internal error. Docs: docs/usage.md"})
 public final class Main implements Runnable {
@@ -24,7 +25,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, goroutines)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, goroutines, attach, batch, merge)");
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,91 @@
+package dev.chanscope.batch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chanscope.report.JsonReport;
+import dev.chanscope.report.Version;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One line of the batch output: the analyze report (docs/json-schema.md) with {@code status},
+ * {@code error}, {@code exitCode}, {@code elapsedMs} and {@code input.sha256} added, or, for a
+ * core that could not be analyzed, just those fields and {@code input}. Written compact, one
+ * object per line (JSON Lines).
+ *
+ * @param json    the line, without its newline
+ * @param outcome what the summary keeps of it
+ */
+public record BatchLine(String json, CoreOutcome outcome) {
+    private static final ObjectMapper COMPACT = new ObjectMapper();
+
+    /** A core that was analyzed: {@code report} is what {@code analyze --json} prints. */
+    public static BatchLine analyzed(ObjectNode report, String sha256, long elapsedMs) {
+        boolean partial = report.path("partial").asBoolean(false);
+        ObjectNode line = head(partial ? Status.PARTIAL : Status.OK, Optional.empty(), partial ? 1 : 0, elapsedMs);
+        for (Map.Entry<String, JsonNode> e : report.properties()) {
+            switch (e.getKey()) {
+                case "schemaVersion", "tool" -> { } // already at the head
+                case "input" -> {
+                    ObjectNode in = ((ObjectNode) e.getValue()).deepCopy();
+                    in.put("sha256", sha256);
+                    line.set("input", in);
+                }
+                default -> line.set(e.getKey(), e.getValue());
+            }
+        }
+        return of(line);
+    }
+
+    /**
+     * A core that was not analyzed.
+     *
+     * @param sha256   empty when the file could not even be read
+     * @param exitCode what {@code analyze} would have exited with; empty for a timeout
+     */
+    public static BatchLine failed(Status status, String core, Optional<String> sha256, String error,
+                                   Optional<Integer> exitCode, long elapsedMs) {
+        if (status.analyzed()) {
+            throw new IllegalArgumentException(status + " is not a failure");
+        }
+        ObjectNode line = head(status, Optional.of(oneLine(error)), exitCode.orElse(null), elapsedMs);
+        ObjectNode in = line.putObject("input");
+        in.put("core", core);
+        in.putNull("binary");
+        in.putArray("layers");
+        sha256.ifPresentOrElse(s -> in.put("sha256", s), () -> in.putNull("sha256"));
+        return of(line);
+    }
+
+    private static ObjectNode head(Status status, Optional<String> error, Integer exitCode, long elapsedMs) {
+        ObjectNode line = JsonNodeFactory.instance.objectNode();
+        line.put("schemaVersion", JsonReport.SCHEMA_VERSION);
+        line.put("tool", "chanscope " + Version.current());
+        line.put("status", status.id());
+        error.ifPresentOrElse(e -> line.put("error", e), () -> line.putNull("error"));
+        if (exitCode != null) {
+            line.put("exitCode", exitCode);
+        } else {
+            line.putNull("exitCode");
+        }
+        line.put("elapsedMs", elapsedMs);
+        return line;
+    }
+
+    private static BatchLine of(ObjectNode line) {
+        try {
+            // Jackson escapes line breaks inside strings, so the object is one line.
+            return new BatchLine(COMPACT.writeValueAsString(line), CoreOutcome.of(line));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of JSON nodes always serialises", e);
+        }
+    }
+
+    /** Messages are one line by convention; a stray line break would still make a second line of the table. */
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+}

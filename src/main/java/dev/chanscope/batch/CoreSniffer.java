@@ -1,0 +1,98 @@
+package dev.chanscope.batch;
+
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import dev.chanscope.acquire.Format;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * Tells the cores in a directory from everything else by content, reading the first bytes only:
+ * an ELF core; a tar or zip bundle (it may hold one: the analysis decides); a compressed file
+ * whose first decompressed bytes are one of those. A compressed file is decompressed only as far
+ * as its first 512 bytes, so a directory of cores and their compressed binaries (the layout of
+ * {@code sample-cores/}) is sorted without unpacking anything whole.
+ */
+final class CoreSniffer {
+    /** What a file is, for the batch. */
+    enum Kind {
+        /** A core, a bundle, or something that looks like one but is damaged: analyzed (a damaged one becomes an error line). */
+        CORE,
+        /** An ELF executable or shared object, plain or compressed: a binary, not a core. */
+        EXECUTABLE,
+        /** Anything else: skipped. */
+        OTHER
+    }
+
+    private static final int E_TYPE = 16;
+    private static final int ET_EXEC = 2;
+    private static final int ET_DYN = 3;
+    private static final int ET_CORE = 4;
+
+    private CoreSniffer() {
+    }
+
+    /** @throws IOException when the file cannot be read */
+    static Kind classify(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(Format.HEAD_BYTES);
+        }
+        return classify(head, file, 0);
+    }
+
+    private static Kind classify(byte[] head, Path file, int depth) {
+        Format f = Format.detect(head, head.length);
+        return switch (f.kind()) {
+            case BUNDLE -> Kind.CORE;
+            case PLAIN -> f == Format.ELF ? elf(head) : Kind.OTHER;
+            case COMPRESSED -> depth > 0 ? Kind.CORE : compressed(f, file);
+        };
+    }
+
+    /** e_type decides; a header cut too short to hold it is a damaged core, worth an error line. */
+    private static Kind elf(byte[] head) {
+        if (head.length < E_TYPE + 2) {
+            return Kind.CORE;
+        }
+        boolean little = head[5] != 2; // EI_DATA: 2 is big-endian
+        int type = little ? (head[E_TYPE] & 0xff) | (head[E_TYPE + 1] & 0xff) << 8
+                : (head[E_TYPE] & 0xff) << 8 | (head[E_TYPE + 1] & 0xff);
+        return switch (type) {
+            case ET_CORE -> Kind.CORE;
+            case ET_EXEC, ET_DYN -> Kind.EXECUTABLE;
+            default -> Kind.OTHER;
+        };
+    }
+
+    /**
+     * The first decompressed bytes decide; a stream that cannot even start decoding is likely a
+     * damaged core (the analysis then says what is wrong with it).
+     */
+    private static Kind compressed(Format f, Path file) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
+             InputStream in = open(f, raw)) {
+            byte[] inner = in.readNBytes(Format.HEAD_BYTES);
+            return inner.length == 0 ? Kind.CORE : classify(inner, file, 1);
+        } catch (IOException | RuntimeException e) {
+            return Kind.CORE;
+        }
+    }
+
+    private static InputStream open(Format f, InputStream in) throws IOException {
+        return switch (f) {
+            case GZIP -> GzipCompressorInputStream.builder().setInputStream(in).get();
+            case XZ -> new XZInputStream(in);
+            case ZSTD -> new ZstdInputStreamNoFinalizer(in).setLongMax(31); // zstd --long windows, as the acquirer allows
+            case BZIP2 -> new BZip2CompressorInputStream(in);
+            case LZ4 -> new FramedLZ4CompressorInputStream(in);
+            default -> throw new IllegalArgumentException(f + " is not a compression");
+        };
+    }
+}
