@@ -236,6 +236,8 @@ final class Amd64Semantics {
                         effects.add(new Move(e.reg(), e.rm()));
                     } else if (e.rexW() && e.simpleMemory()) {
                         effects.add(new Load(e.reg(), e.base(), e.disp()));
+                    } else if (e.rexW() && e.memory() && e.ripRelative() && !e.adsize()) {
+                        effects.add(new Effect.LoadGlobal(e.reg(), next() + e.disp()));
                     } else {
                         clobber(e.reg());
                     }
@@ -299,8 +301,7 @@ final class Amd64Semantics {
         }
 
         private int rexB() {
-            // Opcode-embedded registers (PUSH/POP/XCHG/MOV imm/BSWAP) are extended by REX.B, which
-            // the parser folded into rm only when a ModRM byte exists; recover it from the prefix.
+            // Opcode-embedded registers (PUSH/POP/XCHG/MOV imm/BSWAP) are extended by REX.B.
             return e.rexB() ? 8 : 0;
         }
 

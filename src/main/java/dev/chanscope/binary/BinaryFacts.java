@@ -84,6 +84,31 @@ public interface BinaryFacts {
     }
 
     /**
+     * Where the channel of a {@link ChannelOp#CLOSE}, {@link ChannelOp#SEND} or
+     * {@link ChannelOp#SELECT_NB_SEND} site (runtime.closechan, chansend1, selectnbsend) came
+     * from, in terms of the physical function holding the call; for a {@link ChannelOp#SELECT}
+     * site with exactly one send case, that case's channel. Empty for other sites and for the
+     * reflect entry points; {@link ChannelOperand.Unknown} when the code does not show it.
+     */
+    default Optional<ChannelOperand> channelOperand(CallSite site) {
+        return Optional.empty();
+    }
+
+    /** For a runtime.selectgo site: the channel of each send case, in case order; empty when unknown. */
+    default List<ChannelOperand> selectSendOperands(CallSite site) {
+        return List.of();
+    }
+
+    /**
+     * The channels a physical function checks with a non-blocking receive
+     * ({@code select { case <-ch: ... default: }}, runtime.selectnbrecv), one per call, in no
+     * particular order; empty when it makes none or the scan did not compute them.
+     */
+    default List<ChannelOperand> nonBlockingReceives(String physicalFunction) {
+        return List.of();
+    }
+
+    /**
      * True for the program's own code (package main, its module and dependencies, by the
      * binary's build info); false for the standard library and the runtime. The default guesses
      * from the name: a dot in the first path element.

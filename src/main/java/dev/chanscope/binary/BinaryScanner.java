@@ -24,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -62,6 +63,13 @@ public final class BinaryScanner {
     private final Set<Long> consumedAddressPcs = new HashSet<>();
     private final Set<Long> resolvedIndirectPcs = new HashSet<>();
     private final Set<String> indirectCallers = new HashSet<>();
+    private final Map<Long, ClosureFlow> operandFlows = new HashMap<>();
+    private final Map<Long, ChannelOperand> operands = new HashMap<>();
+    private final Map<Long, List<ChannelOperand>> selectSends = new HashMap<>();
+    private final Map<String, List<ChannelOperand>> receiveChecks = new HashMap<>();
+    private Map<Long, List<FuncInfo>> builders;
+    private long[] objectStarts;
+    private ElfFile.Symbol[] objectSymbols;
 
     private BinaryScanner(ElfFile exe, Pclntab pclntab, CodeDecoder decoder) {
         this.exe = exe;
@@ -169,6 +177,7 @@ public final class BinaryScanner {
         }
         addMainRoots();
         addAddressEdges();
+        channelOperands();
         for (FunctionSummary s : summaryByEntry.values()) {
             noteIndirectCalls(s);
         }
@@ -177,7 +186,8 @@ public final class BinaryScanner {
         ScanStats stats = new ScanStats(functions.size(), bytes, instructions, undecodable, misaligned, indirect,
                 System.nanoTime() - t0);
         return new ScannedBinary(List.copyOf(sites), graph, List.copyOf(roots), List.copyOf(unresolved),
-                Map.copyOf(selects), Set.copyOf(indirectCallers), packages, buildInfo, stats);
+                Map.copyOf(selects), Set.copyOf(indirectCallers), packages, buildInfo, stats,
+                Map.copyOf(operands), Map.copyOf(selectSends), Map.copyOf(receiveChecks));
     }
 
     private byte[] code(FuncInfo fn) {
@@ -262,6 +272,18 @@ public final class BinaryScanner {
             public int argumentBytes(long target) {
                 FuncInfo f = byEntry.get(target);
                 return f == null || f.args() < 0 ? -1 : f.args();
+            }
+
+            @Override
+            public int bulkDestination(long target) {
+                FuncInfo f = functionAt(target).orElse(null);
+                return f == null ? -1 : switch (f.name()) {
+                    // duffzero/duffcopy are entered in the middle; they write upward from DI.
+                    case "runtime.duffzero", "runtime.duffcopy" -> 7;
+                    case "runtime.memmove", "runtime.memclrNoHeapPointers" -> 0;
+                    case "runtime.typedmemmove", "runtime.typedmemclr", "runtime.typedslicecopy" -> 3;
+                    default -> -1;
+                };
             }
         };
     }
@@ -396,6 +418,144 @@ public final class BinaryScanner {
     private Optional<String> outermostInlined(FuncInfo fn, long pc) {
         List<SourceFrame> frames = pclntab.frames(fn, pc);
         return frames.size() >= 2 ? Optional.of(frames.get(frames.size() - 2).function()) : Optional.empty();
+    }
+
+    // ---- channel operands ----
+
+    /** The channel operand of every close, send and select send case (docs/binary-facts.md, "Channel operands"). */
+    private void channelOperands() {
+        ChannelOperands ops = new ChannelOperands(operandProgram());
+        for (CallSite site : sites) {
+            Optional<FuncInfo> fn = functionAt(site.pc());
+            if (fn.isEmpty()) {
+                continue;
+            }
+            switch (site.callee()) {
+                case "runtime.closechan", "runtime.chansend1", "runtime.selectnbsend" ->
+                        operands.put(site.pc(), ops.argument(fn.get(), site.pc()));
+                case "runtime.selectgo" -> {
+                    List<ChannelOperand> l = ops.selectSends(fn.get(), site.pc());
+                    if (!l.isEmpty() || selects.containsKey(site.pc()) && selects.get(site.pc()).sends() == 0) {
+                        selectSends.put(site.pc(), List.copyOf(l));
+                    }
+                }
+                default -> { }
+            }
+        }
+        // select { case <-ch: ... default: }: runtime.selectnbrecv(elem, c), the channel second.
+        Optional<FuncInfo> nbrecv = pclntab.funcByName("runtime.selectnbrecv");
+        if (nbrecv.isEmpty()) {
+            return;
+        }
+        for (FunctionSummary s : summaryByEntry.values()) {
+            if (packages.origin(s.fn.name()) == GoPackages.Origin.RUNTIME) {
+                continue;
+            }
+            for (FunctionSummary.Transfer t : s.transfers) {
+                if (!t.tail() && t.target() == nbrecv.get().entry()) {
+                    receiveChecks.computeIfAbsent(s.fn.name(), k -> new ArrayList<>()).add(ops.argument(s.fn, t.pc(), 1));
+                }
+            }
+        }
+        receiveChecks.replaceAll((k, v) -> List.copyOf(v));
+    }
+
+    private ChannelOperands.Program operandProgram() {
+        return new ChannelOperands.Program() {
+            @Override
+            public Optional<FuncInfo> function(long entry) {
+                return Optional.ofNullable(byEntry.get(entry));
+            }
+
+            @Override
+            public List<FuncInfo> builders(long entry) {
+                if (builders == null) {
+                    builders = new HashMap<>();
+                    for (FunctionSummary s : summaryByEntry.values()) {
+                        for (FunctionSummary.AddressLoad a : s.addresses) {
+                            if (byEntry.containsKey(a.address())) {
+                                List<FuncInfo> l = builders.computeIfAbsent(a.address(), k -> new ArrayList<>());
+                                if (!l.contains(s.fn)) {
+                                    l.add(s.fn);
+                                }
+                            }
+                        }
+                    }
+                }
+                return builders.getOrDefault(entry, List.of());
+            }
+
+            @Override
+            public ClosureFlow flow(FuncInfo fn) {
+                return operandFlows.computeIfAbsent(fn.entry(), e -> ClosureFlow.analyzeOperands(
+                        FunctionCode.decode(decoder, fn, code(fn)).instructions, decoder.convention(), callModel(),
+                        new FrameLayout(pclntab, fn, (a, n) -> exe.readVirtual(a - bias, n))));
+            }
+
+            @Override
+            public Optional<String> callee(long pc) {
+                return functionAt(pc).map(f -> summaryByEntry.get(f.entry())).flatMap(s -> s.transfers.stream()
+                        .filter(t -> t.pc() == pc).findFirst()).flatMap(t -> functionAt(t.target())).map(FuncInfo::name);
+            }
+
+            @Override
+            public String symbolAt(long address) {
+                return objectSymbol(address - bias);
+            }
+
+            @Override
+            public String typeName(long address) {
+                return BinaryScanner.this.typeName(address - bias);
+            }
+        };
+    }
+
+    /**
+     * The string of the type descriptor (internal/abi.Type, the same in 1.22 and 1.26) at a
+     * link-time address: Str, a NameOff at +40 from the start of the types section
+     * (runtime.types), names an abi.Name (a flag byte, a uvarint length, the bytes); with
+     * TFlagExtraStar (TFlag at +20, bit 1) the string has a '*' to drop. "" when unreadable.
+     */
+    private String typeName(long address) {
+        OptionalLong types = exe.symbolAddress("runtime.types");
+        Optional<byte[]> t = exe.readVirtual(address, 48);
+        if (types.isEmpty() || t.isEmpty()) {
+            return "";
+        }
+        ByteBuffer b = ByteBuffer.wrap(t.get()).order(ByteOrder.LITTLE_ENDIAN);
+        boolean extraStar = (b.get(20) & 2) != 0;
+        long name = types.getAsLong() + b.getInt(40);
+        Optional<byte[]> head = exe.readVirtual(name, 4);
+        if (head.isEmpty()) {
+            return "";
+        }
+        int[] pos = {1};
+        long len = uvarint(head.get(), pos);
+        if (len <= 0 || len > 4096) {
+            return "";
+        }
+        String s = exe.readVirtual(name + pos[0], (int) len)
+                .map(x -> new String(x, java.nio.charset.StandardCharsets.UTF_8)).orElse("");
+        return extraStar && s.startsWith("*") ? s.substring(1) : s;
+    }
+
+    /** The name of the ELF data symbol containing a link-time address, "" when none. */
+    private String objectSymbol(long address) {
+        if (objectStarts == null) {
+            List<ElfFile.Symbol> objs = exe.symbols().stream().filter(x -> x.type() == ElfFile.STT_OBJECT && x.value() != 0)
+                    .sorted(Comparator.comparingLong(ElfFile.Symbol::value)).toList();
+            objectSymbols = objs.toArray(new ElfFile.Symbol[0]);
+            objectStarts = objs.stream().mapToLong(ElfFile.Symbol::value).toArray();
+        }
+        int i = java.util.Arrays.binarySearch(objectStarts, address);
+        if (i < 0) {
+            i = -i - 2;
+        }
+        if (i < 0) {
+            return "";
+        }
+        ElfFile.Symbol sym = objectSymbols[i];
+        return address < sym.value() + Math.max(sym.size(), 8) ? sym.name() : "";
     }
 
     // ---- roots and edges ----

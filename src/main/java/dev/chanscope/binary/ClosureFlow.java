@@ -31,6 +31,13 @@ import java.util.Map;
  * which touch only their own argument area and R11); a store through a pointer that is not
  * derived from SP in this function does not write this function's stack slots (Go code that
  * passes a slot's address to a callee is covered by the previous rule).
+ *
+ * <p><b>Operand mode</b> ({@link #analyzeOperands}) follows where a channel argument came from:
+ * the argument registers start as {@link AbstractValue.Param}, loads through any known pointer
+ * become {@link Field}s, a call's first result register becomes a {@link AbstractValue.CallResult},
+ * a load from a slot with no known value is the local itself ({@link AbstractValue.SlotLoad}),
+ * and the {@link Frame} says which slots a callee cannot write, so a spilled receiver survives
+ * the calls between its spill and its reloads.
  */
 final class ClosureFlow {
 
@@ -50,9 +57,34 @@ final class ClosureFlow {
 
         /** Bytes of the callee's argument area in the caller's frame (its spill slots), or -1 when unknown. */
         int argumentBytes(long target);
+
+        /**
+         * The register holding the destination a bulk memory helper writes from upward
+         * (runtime.duffzero, memmove, typedmemmove, ...), -1 for any other callee. Operand mode
+         * drops the stack slots from that address up: the helper may write a local the code
+         * never took the address of.
+         */
+        default int bulkDestination(long target) {
+            return -1;
+        }
+    }
+
+    /**
+     * The frame of the analysed function, for operand mode: frame offsets (from SP + frame
+     * size, where the return address is) make slots comparable across the prologue, and tell
+     * which slots survive a call.
+     */
+    interface Frame {
+        /** Bytes between SP and the return address slot at {@code pc} (the pclntab's pcsp table). */
+        long size(long pc);
+
+        /** True when no callee can write the 8-byte slot at {@code frameOffset}. */
+        boolean keptAcrossCalls(long frameOffset);
     }
 
     private static final int MAX_FIELD_DEPTH = 2;
+    /** Operand mode: {@code a.b.c.ch} through a parameter is four loads. */
+    private static final int MAX_OPERAND_DEPTH = 4;
 
     private final List<Instruction> code;
     private final CallingConvention cc;
@@ -60,16 +92,30 @@ final class ClosureFlow {
     private final Map<Long, AbstractValue[]> registersAtCall = new HashMap<>();
     private final Map<Long, AbstractValue> indirectTarget = new HashMap<>();
     private final Map<Long, Map<Long, AbstractValue>> objectWords = new HashMap<>();
+    /** Operand mode: null in funcval mode. */
+    private final Frame frame;
+    /** Operand mode: the stack slots (by SP offset) known just before each direct call. */
+    private final Map<Long, Map<Long, AbstractValue>> slotsAtCall = new HashMap<>();
+    /** Operand mode: every store into a frame slot merged over the function, by frame offset. */
+    private final Map<Long, AbstractValue> frameStores = new HashMap<>();
 
-    private ClosureFlow(List<Instruction> code, CallingConvention cc, Calls calls) {
+    private ClosureFlow(List<Instruction> code, CallingConvention cc, Calls calls, Frame frame) {
         this.code = code;
         this.cc = cc;
         this.calls = calls;
+        this.frame = frame;
     }
 
     /** Runs the analysis over {@code code}, one function's instructions in address order. */
     static ClosureFlow analyze(List<Instruction> code, CallingConvention cc, Calls calls) {
-        ClosureFlow f = new ClosureFlow(code, cc, calls);
+        ClosureFlow f = new ClosureFlow(code, cc, calls, null);
+        f.run();
+        return f;
+    }
+
+    /** Runs the analysis in operand mode (see the class comment). */
+    static ClosureFlow analyzeOperands(List<Instruction> code, CallingConvention cc, Calls calls, Frame frame) {
+        ClosureFlow f = new ClosureFlow(code, cc, calls, frame);
         f.run();
         return f;
     }
@@ -88,6 +134,35 @@ final class ClosureFlow {
     /** The words stored into the object allocated at {@code allocPc}, by offset (UNKNOWN where stores disagree). */
     Map<Long, AbstractValue> objectWords(long allocPc) {
         return objectWords.getOrDefault(allocPc, Map.of());
+    }
+
+    /** Every object allocated here with its stored words. */
+    Map<Long, Map<Long, AbstractValue>> objects() {
+        return objectWords;
+    }
+
+    /**
+     * Operand mode: the value of the 8-byte stack word at {@code spOffset} (SP-relative at the
+     * call) just before the direct call at {@code pc}; UNKNOWN when not known.
+     */
+    AbstractValue slotAt(long pc, long spOffset) {
+        Map<Long, AbstractValue> slots = slotsAtCall.get(pc);
+        return slots == null ? AbstractValue.UNKNOWN : slots.getOrDefault(spOffset, AbstractValue.UNKNOWN);
+    }
+
+    /**
+     * Operand mode: the value every store into the frame slot at {@code frameOffset} agrees on
+     * (flow-insensitive, over the whole function), UNKNOWN when they disagree or there is none.
+     * Vector and partial writes are not counted: the compiler zeroes a closure struct on the
+     * stack with a vector store before it stores its words.
+     */
+    AbstractValue frameStore(long frameOffset) {
+        return frameStores.getOrDefault(frameOffset, AbstractValue.UNKNOWN);
+    }
+
+    /** Operand mode: the frame offsets with a value every store agrees on. */
+    Map<Long, AbstractValue> frameStores() {
+        return frameStores;
     }
 
     // ---- the dataflow ----
@@ -160,6 +235,11 @@ final class ClosureFlow {
         Deque<Integer> work = new ArrayDeque<>();
         State first = new State(cc.registers());
         first.regs[cc.closureContext()] = new Context();
+        if (frame != null) {
+            for (int i = 0; i < cc.integerArguments().length; i++) {
+                first.regs[cc.argument(i)] = new AbstractValue.Param(i);
+            }
+        }
         in[0] = first;
         reached[0] = true;
         work.add(0);
@@ -275,7 +355,7 @@ final class ClosureFlow {
         }
         switch (in.flow()) {
             case CALL -> call(in, s);
-            case CALL_INDIRECT -> clobberForCall(s, -1, true);
+            case CALL_INDIRECT -> clobberForCall(s, -1, true, in.pc());
             default -> { }
         }
     }
@@ -291,17 +371,20 @@ final class ClosureFlow {
         } else if (e instanceof Effect.Move m) {
             set(s, m.dst(), m.src() == sp ? new StackAddress(0) : s.regs[m.src()]);
         } else if (e instanceof Effect.Load l) {
-            set(s, l.dst(), load(s, l.base(), l.disp()));
+            set(s, l.dst(), load(s, l.base(), l.disp(), in.pc()));
+        } else if (e instanceof Effect.LoadGlobal l) {
+            set(s, l.dst(), frame == null ? AbstractValue.UNKNOWN : new Field(new Address(l.address(), in.pc()), 0));
         } else if (e instanceof Effect.Store st) {
             store(s, st.base(), st.disp(),
-                    st.src() < 0 ? AbstractValue.UNKNOWN : st.src() == sp ? new StackAddress(0) : s.regs[st.src()]);
+                    st.src() < 0 ? AbstractValue.UNKNOWN : st.src() == sp ? new StackAddress(0) : s.regs[st.src()],
+                    in.pc());
         } else if (e instanceof Effect.Clobber c) {
             set(s, c.reg(), AbstractValue.UNKNOWN);
         } else if (e instanceof Effect.Scribble w) {
-            scribble(s, w.base(), w.disp(), w.size());
+            scribble(s, w.base(), w.disp(), w.size(), in.pc());
         } else if (e instanceof Effect.CallThrough t) {
             indirectTarget.put(in.pc(), t.viaMemory()
-                    ? (t.base() < 0 ? AbstractValue.UNKNOWN : load(s, t.base(), t.disp()))
+                    ? (t.base() < 0 ? AbstractValue.UNKNOWN : load(s, t.base(), t.disp(), in.pc()))
                     : s.regs[t.reg()]);
         }
     }
@@ -345,27 +428,41 @@ final class ClosureFlow {
         return null;
     }
 
-    private AbstractValue load(State s, int base, long disp) {
+    private AbstractValue load(State s, int base, long disp, long pc) {
         Long slot = slot(s, base, disp);
         if (slot != null) {
-            return s.slots.getOrDefault(slot, AbstractValue.UNKNOWN);
+            AbstractValue v = s.slots.get(slot);
+            if (v != null) {
+                return v;
+            }
+            return frame == null ? AbstractValue.UNKNOWN : new AbstractValue.SlotLoad(slot - frame.size(pc));
         }
         if (base < 0) {
             return AbstractValue.UNKNOWN;
         }
         AbstractValue b = s.regs[base];
+        if (frame != null) {
+            boolean pointer = b instanceof Context || b instanceof AbstractValue.Param
+                    || b instanceof AbstractValue.CallResult || b instanceof AbstractValue.SlotLoad
+                    || b instanceof NewObject || b instanceof Address;
+            return pointer || (b instanceof Field f && f.depth() < MAX_OPERAND_DEPTH) ? new Field(b, disp)
+                    : AbstractValue.UNKNOWN;
+        }
         if (b instanceof Context || (b instanceof Field f && f.depth() < MAX_FIELD_DEPTH)) {
             return new Field(b, disp);
         }
         return AbstractValue.UNKNOWN;
     }
 
-    private void store(State s, int base, long disp, AbstractValue v) {
+    private void store(State s, int base, long disp, AbstractValue v, long pc) {
         Long slot = slot(s, base, disp);
         if (slot != null) {
             dropSlots(s, slot, 8);
             if (v != AbstractValue.UNKNOWN) {
                 s.slots.put(slot, v);
+            }
+            if (frame != null) {
+                frameStores.merge(slot - frame.size(pc), v, (x, y) -> x.equals(y) ? x : AbstractValue.UNKNOWN);
             }
             return;
         }
@@ -376,14 +473,20 @@ final class ClosureFlow {
         }
     }
 
-    private void scribble(State s, int base, long disp, int size) {
+    private void scribble(State s, int base, long disp, int size, long pc) {
         if (base < 0) {
             return;
         }
         Long slot = slot(s, base, disp);
         boolean stack = base == cc.stackPointer() || s.regs[base] instanceof StackAddress;
         if (stack) {
-            if (size < 0) {
+            if (size < 0 && frame != null && slot != null) {
+                // String stores and the bulk helpers write upward (DF is clear in Go code), within
+                // one local: never past varp (frame offset -8) into the saved BP, the return
+                // address and the argument area.
+                long top = frame.size(pc) - 8;
+                s.slots.keySet().removeIf(k -> k + 8 > slot && (slot >= top || k < top));
+            } else if (size < 0) {
                 s.slots.clear();
             } else {
                 dropSlots(s, slot, size);
@@ -414,24 +517,42 @@ final class ClosureFlow {
     private void call(Instruction in, State s) {
         int arg = cc.firstArgument();
         registersAtCall.put(in.pc(), s.regs.clone());
+        if (frame != null) {
+            slotsAtCall.put(in.pc(), new HashMap<>(s.slots));
+        }
         switch (calls.kind(in.target())) {
             case WRITE_BARRIER -> set(s, 11, AbstractValue.UNKNOWN);
             case NEW_OBJECT -> {
-                clobberForCall(s, calls.argumentBytes(in.target()), false);
+                clobberForCall(s, calls.argumentBytes(in.target()), false, in.pc());
                 s.regs[arg] = new NewObject(in.pc());
             }
-            case OTHER -> clobberForCall(s, -1, true);
+            case OTHER -> {
+                int dst = frame == null ? -1 : calls.bulkDestination(in.target());
+                if (dst >= 0) {
+                    scribble(s, dst, 0, -1, in.pc());
+                }
+                clobberForCall(s, -1, true, in.pc());
+                if (frame != null) {
+                    s.regs[arg] = new AbstractValue.CallResult(in.pc());
+                }
+            }
         }
     }
 
-    /** A call: dead registers become unknown, and the stack slots the callee may write are dropped. */
-    private void clobberForCall(State s, int argumentBytes, boolean allSlots) {
+    /**
+     * A call: dead registers become unknown, and the stack slots the callee may write are
+     * dropped (in operand mode, those the {@link Frame} does not keep).
+     */
+    private void clobberForCall(State s, int argumentBytes, boolean allSlots, long pc) {
         for (int r = 0; r < s.regs.length; r++) {
             if ((cc.preserved() & (1L << r)) == 0) {
                 s.regs[r] = AbstractValue.UNKNOWN;
             }
         }
-        if (allSlots || argumentBytes < 0) {
+        if (allSlots && frame != null) {
+            long size = frame.size(pc);
+            s.slots.keySet().removeIf(k -> !frame.keptAcrossCalls(k - size));
+        } else if (allSlots || argumentBytes < 0) {
             s.slots.clear();
         } else {
             s.slots.keySet().removeIf(k -> k < argumentBytes);

@@ -25,6 +25,9 @@ public sealed interface Effect {
     /** {@code dst = *(uint64*)(base + disp)}. */
     record Load(int dst, int base, long disp) implements Effect {}
 
+    /** {@code dst = *(uint64*)address}: a load from a static address (amd64 {@code MOVQ sym(SB), reg}). */
+    record LoadGlobal(int dst, long address) implements Effect {}
+
     /** {@code *(uint64*)(base + disp) = src}; src -1 for a value that is not a register (an immediate). */
     record Store(int src, int base, long disp) implements Effect {}
 

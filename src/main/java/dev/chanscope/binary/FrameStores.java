@@ -60,6 +60,8 @@ final class FrameStores {
                     }
                 } else if (e instanceof Effect.Load l) {
                     regs.remove(l.dst());
+                } else if (e instanceof Effect.LoadGlobal l) {
+                    regs.remove(l.dst());
                 } else if (e instanceof Effect.Clobber c) {
                     regs.remove(c.reg());
                 } else if (e instanceof Effect.SetConstant c) {

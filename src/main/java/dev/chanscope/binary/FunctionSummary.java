@@ -82,6 +82,8 @@ final class FunctionSummary {
                     } else {
                         regs.put(m.dst(), v);
                     }
+                } else if (e instanceof Effect.LoadGlobal l) {
+                    regs.remove(l.dst());
                 } else if (e instanceof Effect.Clobber c) {
                     regs.remove(c.reg());
                 } else if (e instanceof Effect.SetConstant c) {

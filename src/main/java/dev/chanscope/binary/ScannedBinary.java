@@ -22,10 +22,17 @@ public final class ScannedBinary implements BinaryFacts {
     private final Optional<BuildInfo> buildInfo;
     private final ScanStats stats;
     private final Map<String, Set<String>> reachingMemo = new ConcurrentHashMap<>();
+    private final Map<Long, ChannelOperand> operands;
+    private final Map<Long, List<ChannelOperand>> selectSends;
+    private final Map<String, List<ChannelOperand>> receiveChecks;
 
     ScannedBinary(List<CallSite> sites, CallGraph graph, List<GoRoot> roots, List<Unresolved> unresolved,
                   Map<Long, SelectShape> selects, Set<String> indirectCallers, GoPackages packages,
-                  Optional<BuildInfo> buildInfo, ScanStats stats) {
+                  Optional<BuildInfo> buildInfo, ScanStats stats, Map<Long, ChannelOperand> operands,
+                  Map<Long, List<ChannelOperand>> selectSends, Map<String, List<ChannelOperand>> receiveChecks) {
+        this.operands = operands;
+        this.selectSends = selectSends;
+        this.receiveChecks = receiveChecks;
         this.sites = sites;
         this.graph = graph;
         this.roots = roots;
@@ -97,6 +104,26 @@ public final class ScannedBinary implements BinaryFacts {
     @Override
     public Optional<SelectShape> selectShape(CallSite site) {
         return Optional.ofNullable(selects.get(site.pc()));
+    }
+
+    @Override
+    public Optional<ChannelOperand> channelOperand(CallSite site) {
+        ChannelOperand o = operands.get(site.pc());
+        if (o != null) {
+            return Optional.of(o);
+        }
+        List<ChannelOperand> sends = selectSends.get(site.pc());
+        return sends != null && sends.size() == 1 ? Optional.of(sends.get(0)) : Optional.empty();
+    }
+
+    @Override
+    public List<ChannelOperand> selectSendOperands(CallSite site) {
+        return selectSends.getOrDefault(site.pc(), List.of());
+    }
+
+    @Override
+    public List<ChannelOperand> nonBlockingReceives(String physicalFunction) {
+        return receiveChecks.getOrDefault(physicalFunction, List.of());
     }
 
     @Override

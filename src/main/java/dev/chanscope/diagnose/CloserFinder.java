@@ -2,9 +2,11 @@ package dev.chanscope.diagnose;
 
 import dev.chanscope.binary.CallSite;
 import dev.chanscope.binary.ChannelOp;
+import dev.chanscope.binary.ChannelOperand;
 import dev.chanscope.binary.SourcePos;
 import dev.chanscope.diagnose.Evidence.Weight;
 import dev.chanscope.goruntime.ChannelHolder;
+import dev.chanscope.goruntime.Frame;
 import dev.chanscope.goruntime.Goroutine;
 import dev.chanscope.goruntime.Hchan;
 import dev.chanscope.target.StructLayout;
@@ -29,12 +31,16 @@ final class CloserFinder {
     private final boolean victimCloses;
 
     private final Set<String> creators;
+    /** The channel operand of the victim's call site in the binary, when the code shows it. */
+    private final Optional<ChannelOperand> victimOperand;
 
     CloserFinder(DiagnosisInput in, Optional<SourcePos> victimPos, boolean victimCloses) {
         this.in = in;
         this.creators = senderCreators(in);
         this.victimPos = victimPos;
         this.victimCloses = victimCloses;
+        this.victimOperand = victimSite(in, victimPos, victimCloses).flatMap(in.binary()::channelOperand)
+                .filter(o -> !(o instanceof ChannelOperand.Unknown));
         this.victimExprs = victimPos.map(p -> victimCloses
                 ? in.source().closedExpression(p.file(), p.line()).map(List::of).orElse(List.of())
                 : in.source().sendTargets(p.file(), p.line())).orElse(List.of());
@@ -112,7 +118,10 @@ final class CloserFinder {
                         + " closed first, run by another goroutine", Weight.SUPPORTING));
             }
         });
-        // 5. Reachability: which goroutine roots can run this close at all.
+        // 5. The binary: the channel operand of this close against the victim's (docs/diagnosis.md).
+        in.binary().channelOperand(s).filter(o -> !(o instanceof ChannelOperand.Unknown))
+                .ifPresent(o -> operandEvidence(s, o, why));
+        // 6. Reachability: which goroutine roots can run this close at all.
         Set<String> roots = new LinkedHashSet<>(in.binary().rootsReaching(s.physical()));
         if (roots.isEmpty() && !enclosing.equals(s.physical())) {
             roots.addAll(in.binary().rootsReaching(enclosing));
@@ -131,6 +140,153 @@ final class CloserFinder {
             };
         }
         return new CloserCandidate(s, score, List.copyOf(why), roots);
+    }
+
+    /**
+     * The victim's call site: the CALL whose return address is the victim frame's pc (a direct
+     * CALL rel32 is 5 bytes), else the only site at the victim's function and line. For a
+     * victim in a select the site is the selectgo call.
+     */
+    static Optional<CallSite> victimSite(DiagnosisInput in, Optional<SourcePos> victimPos, boolean victimCloses) {
+        Optional<Frame> frame = in.snapshot().panic().flatMap(p -> p.userFrame());
+        if (victimPos.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<ChannelOp> ops = victimCloses ? Set.of(ChannelOp.CLOSE)
+                : Set.of(ChannelOp.SEND, ChannelOp.SELECT_NB_SEND, ChannelOp.SELECT);
+        List<CallSite> atLine = new ArrayList<>();
+        for (CallSite s : in.binary().sites()) {
+            if (!ops.contains(s.op())) {
+                continue;
+            }
+            if (frame.isPresent() && s.pc() + 5 == frame.get().pc()) {
+                return Optional.of(s);
+            }
+            if (s.source().function().equals(victimPos.get().function()) && s.source().line() == victimPos.get().line()) {
+                atLine.add(s);
+            }
+        }
+        return atLine.size() == 1 ? Optional.of(atLine.get(0)) : Optional.empty();
+    }
+
+    /**
+     * Compares the channel operand of closing site {@code s} with the victim's: the same field
+     * of the same receiver type (strong), another field of that type (against), the same
+     * variable (a channel made at the same call, the same package variable, the same parameter
+     * of the same function, seen through the closures that captured it: strong), channels made
+     * at different calls or different package variables (against); and a holder's field offset
+     * matching the field this close reads (supporting).
+     */
+    private void operandEvidence(CallSite s, ChannelOperand closer, List<Evidence> why) {
+        ChannelOperand rc = closer.resolved();
+        Optional<ChannelOperand.FieldChain> cc = rc.fieldChain();
+        String where = s.source().location();
+        if (victimOperand.isPresent()) {
+            ChannelOperand rv = victimOperand.get().resolved();
+            Optional<ChannelOperand.FieldChain> vc = rv.fieldChain();
+            String verb = victimCloses ? "closes" : "sends on";
+            if (cc.isPresent() && vc.isPresent() && cc.get().receiverType().equals(vc.get().receiverType())) {
+                String type = cc.get().receiverType();
+                if (cc.get().offsets().equals(vc.get().offsets())) {
+                    why.add(new Evidence("same-field", "close(" + fieldText(cc.get()) + ") at " + where
+                            + " closes the same field of a " + type + " that the victim " + verb + " (" + rootText(rc)
+                            + "; machine code of the close: " + closer.describe() + ", of the victim: "
+                            + victimOperand.get().describe() + ")", Weight.STRONG));
+                } else {
+                    why.add(new Evidence("other-field", "close(" + fieldText(cc.get()) + ") at " + where
+                            + " closes another field of " + type + " than the victim's " + fieldText(vc.get()),
+                            Weight.AGAINST));
+                }
+            } else if (rc.known() && rv.known() && rc.equals(rv) && identity(rc)) {
+                why.add(new Evidence("same-variable", "close at " + where + " and the victim's "
+                        + (victimCloses ? "close" : "send") + " use the same channel variable: "
+                        + rc.describe(), Weight.STRONG));
+            } else if (distinctChannels(rc, rv)) {
+                why.add(new Evidence("other-variable", "close at " + where + " closes " + rc.describe()
+                        + ", the victim " + verb + " " + rv.describe(), Weight.AGAINST));
+            }
+        }
+        // A goroutine holds the channel through an object at the offset this close reads.
+        if (cc.isPresent()) {
+            long last = cc.get().offsets().get(cc.get().offsets().size() - 1);
+            for (ChannelHolder h : in.holders()) {
+                if (h.direct() || h.fieldOffset() != last) {
+                    continue;
+                }
+                Optional<StructLayout.Field> f = chainField(cc.get());
+                boolean typed = in.snapshot().channel().map(c -> f.map(x -> x.typeName().equals("chan " + c.elemType()))
+                        .orElse(false)).orElse(false);
+                if (typed) {
+                    why.add(new Evidence("holder-field", "goroutine " + h.goroutineId() + " " + h.describe()
+                            + "; close(" + fieldText(cc.get()) + ") at " + where
+                            + " reads the field at that offset, of the channel's type", Weight.SUPPORTING));
+                    break;
+                }
+            }
+        }
+    }
+
+    /** What the "recv" of a field chain is: a method's receiver, or an object allocated by newobject. */
+    private static String rootText(ChannelOperand o) {
+        while (o instanceof ChannelOperand.Field f) {
+            o = f.base();
+        }
+        if (o instanceof ChannelOperand.Param p) {
+            return "recv: the receiver of " + p.function();
+        }
+        return o instanceof ChannelOperand.New n ? String.format("recv: the %s allocated at 0x%x", n.type(), n.pc()) : "";
+    }
+
+    /** A value that names one channel variable wherever it is compared (not a stack slot, which the compiler reuses). */
+    private static boolean identity(ChannelOperand o) {
+        ChannelOperand root = o;
+        while (root instanceof ChannelOperand.Field f) {
+            root = f.base();
+        }
+        return root instanceof ChannelOperand.CallResult || root instanceof ChannelOperand.New
+                || root instanceof ChannelOperand.Global || root instanceof ChannelOperand.Param;
+    }
+
+    /** Two channels that cannot be the same: made by different makechan calls, or different package variables. */
+    private static boolean distinctChannels(ChannelOperand a, ChannelOperand b) {
+        if (a instanceof ChannelOperand.CallResult x && b instanceof ChannelOperand.CallResult y) {
+            return x.callee().equals("runtime.makechan") && y.callee().equals("runtime.makechan") && x.pc() != y.pc();
+        }
+        return a instanceof ChannelOperand.Global x && b instanceof ChannelOperand.Global y && x.address() != y.address();
+    }
+
+    /** "recv.ch" (field names from DWARF where found, else "+0x20"), for a chain from a method receiver. */
+    private String fieldText(ChannelOperand.FieldChain chain) {
+        StringBuilder b = new StringBuilder("recv");
+        Optional<String> type = Optional.of(chain.receiverType());
+        for (long off : chain.offsets()) {
+            Optional<StructLayout.Field> f = type.flatMap(t -> fieldAt(t, off));
+            b.append('.').append(f.map(StructLayout.Field::name).orElse(String.format("<+0x%x>", off)));
+            type = f.map(x -> x.typeName().strip()).filter(t -> t.endsWith("*"))
+                    .map(t -> t.substring(0, t.length() - 1).strip().replaceFirst("^struct ", ""));
+        }
+        return b.toString();
+    }
+
+    /** The DWARF field the last offset of the chain reads, when every struct on the way is known. */
+    private Optional<StructLayout.Field> chainField(ChannelOperand.FieldChain chain) {
+        Optional<String> type = Optional.of(chain.receiverType());
+        Optional<StructLayout.Field> f = Optional.empty();
+        for (long off : chain.offsets()) {
+            f = type.flatMap(t -> fieldAt(t, off));
+            type = f.map(x -> x.typeName().strip()).filter(t -> t.endsWith("*"))
+                    .map(t -> t.substring(0, t.length() - 1).strip().replaceFirst("^struct ", ""));
+        }
+        return f;
+    }
+
+    /** The field of struct {@code type} at {@code offset} (not a dotted part of a slice or string). */
+    private Optional<StructLayout.Field> fieldAt(String type, long offset) {
+        if (in.types().isEmpty() || type.contains("[...]")) {
+            return Optional.empty(); // a generic type's DWARF name has its type arguments, the pclntab's its shapes
+        }
+        return in.types().get().struct(type).flatMap(st -> st.fields().stream()
+                .filter(f -> f.offset() == offset && !f.name().contains(".")).findFirst());
     }
 
     /** Functions whose go statements started the victim or goroutines parked sending on the channel. */

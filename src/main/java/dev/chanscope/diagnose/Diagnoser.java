@@ -2,6 +2,7 @@ package dev.chanscope.diagnose;
 
 import dev.chanscope.binary.CallSite;
 import dev.chanscope.binary.ChannelOp;
+import dev.chanscope.binary.ChannelOperand;
 import dev.chanscope.binary.SourcePos;
 import dev.chanscope.diagnose.Evidence.Weight;
 import dev.chanscope.goruntime.Frame;
@@ -26,6 +27,10 @@ import java.util.Set;
 public final class Diagnoser {
     /** Below this the verdict is undetermined. */
     static final double DECIDE = 0.5;
+    /** Without the source, a verdict whose earlier rules the binary could not rule out stays at or below this. */
+    static final double NO_SOURCE_CAP = 0.75;
+    /** Evidence that ties a closer to the victim's channel by the channel expression itself. */
+    private static final Set<String> STRONG_TIES = Set.of("same-expression", "same-field", "same-variable");
 
     public Diagnosis diagnose(DiagnosisInput in) {
         Optional<PanicRecord> po = in.snapshot().panic();
@@ -64,6 +69,13 @@ public final class Diagnoser {
         in.binary().unresolved().stream().limit(5).forEach(unresolved::add);
         Pattern pattern = v.pattern;
         double conf = Math.max(0, Math.min(0.99, v.confidence));
+        if (conf > NO_SOURCE_CAP && v.closer.isPresent() && !in.source().has(v.closer.get().site().source().file())
+                && !settledByTheBinary(in, v, linked)) {
+            // Without the source a strong binary link (same-field) ties the closer, but the
+            // rules before this one were not all decided: stay below the line we never cross
+            // with a guess.
+            conf = NO_SOURCE_CAP;
+        }
         List<Diagnosis.RunnerUp> runners = new ArrayList<>(v.runnersUp);
         String headline = v.headline;
         if (conf < DECIDE) {
@@ -82,7 +94,13 @@ public final class Diagnoser {
 
     /** A candidate with positive evidence tying it to the channel (not mere existence). */
     private static boolean linked(CloserCandidate c) {
-        boolean against = c.reasons().stream().anyMatch(e -> e.kind().equals("other-expression"));
+        // The code says this close is of another channel: by its source text, or by the field or
+        // the make call its machine code reads the channel from. A different name in the source
+        // does not count when the machine code reads both channels from the same variable or
+        // field (a parameter that renames it: go f(results) with f(out chan<- T)).
+        boolean tied = c.reasons().stream().anyMatch(e -> e.kind().equals("same-field") || e.kind().equals("same-variable"));
+        boolean against = c.reasons().stream().anyMatch(e -> e.kind().equals("other-field") || e.kind().equals("other-variable")
+                || e.kind().equals("other-expression") && !tied);
         return !against && c.reasons().stream().anyMatch(e -> e.weight() != Weight.AGAINST);
     }
 
@@ -143,6 +161,16 @@ public final class Diagnoser {
                     + " panicked and the close", Weight.STRONG));
             return new Verdict(Pattern.SELECT_CLOSE, base - 0.15, "select-close: " + closerName
                     + " closes the channel beside a select that sends on it", ev, top, runners);
+        }
+        Optional<CallSite> selectSend = selectSendingTheClosed(in, c.site());
+        if (!src.has(cp.file()) && selectSend.isPresent()) {
+            ev.add(new Evidence("close-after-select-send", cp.function() + " sends on "
+                    + in.binary().channelOperand(c.site()).map(ChannelOperand::describe).orElse("?")
+                    + " in the select at line " + selectSend.get().source().line() + " and closes the same channel at line "
+                    + cp.line() + " (the machine code reads both from the same place)", Weight.STRONG));
+            return new Verdict(Pattern.SELECT_CLOSE, base - 0.15, "select-close: " + closerName
+                    + " closes the channel after a select that sends on it; without the source it is not"
+                    + " certain that the close is inside one of that select's branches", ev, top, runners);
         }
         // Rule 3: the closing function also sends on the channel.
         Optional<Evidence> alsoSends = closerAlsoSends(in, c, victim);
@@ -210,7 +238,8 @@ public final class Diagnoser {
                         + " guards its close with select/default, which is not atomic; two goroutines both closed",
                         ev, Optional.of(c), List.of());
             }
-            if (!src.has(cp.file()) && in.binary().callees(c.site().physical()).contains("runtime.selectnbrecv")) {
+            if (!src.has(cp.file()) && in.binary().callees(c.site().physical()).contains("runtime.selectnbrecv")
+                    && !checksOnlyOtherChannels(in, c.site())) {
                 ev.add(new Evidence("select-default-guard", c.site().physical() + " checks the channel with a"
                         + " non-blocking receive (select with default) before closing it", Weight.STRONG));
                 return new Verdict(Pattern.SELECT_CLOSE, base - 0.1, "select-close: " + cp.function()
@@ -237,6 +266,102 @@ public final class Diagnoser {
         String who = first.map(c -> c.function() + " (" + c.site().source().location() + ")").orElse("a closer");
         return new Verdict(Pattern.DOUBLE_CLOSE, Math.max(base, 0.75), "double-close: " + who
                 + " ran twice; the second close panicked", ev, first, List.of());
+    }
+
+    /**
+     * True when the machine code shows that every non-blocking receive of the closing site's
+     * physical function checks another channel than the one it closes (both operands known
+     * and different): a select/default guard on some other channel is not a check-then-close
+     * of this one.
+     */
+    private static boolean checksOnlyOtherChannels(DiagnosisInput in, CallSite close) {
+        Optional<ChannelOperand> closed = in.binary().channelOperand(close).filter(ChannelOperand::known);
+        List<ChannelOperand> checked = in.binary().nonBlockingReceives(close.physical());
+        return closed.isPresent() && !checked.isEmpty()
+                && checked.stream().allMatch(o -> o.known() && !o.resolved().equals(closed.get().resolved()));
+    }
+
+    /**
+     * A select, in the closing site's physical function and written before it, that has a
+     * send case on the channel the close closes: the same operand in the same function's code.
+     */
+    private static Optional<CallSite> selectSendingTheClosed(DiagnosisInput in, CallSite close) {
+        Optional<ChannelOperand> closed = in.binary().channelOperand(close).filter(ChannelOperand::known);
+        if (closed.isEmpty()) {
+            return Optional.empty();
+        }
+        for (CallSite s : in.binary().sites(ChannelOp.SELECT)) {
+            if (s.physical().equals(close.physical()) && s.source().function().equals(close.source().function())
+                    && s.source().line() < close.source().line()
+                    && in.binary().selectSendOperands(s).contains(closed.get())) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Without the source: whether the binary settles every rule before the verdict's, so that
+     * a {@code same-field} link may carry the verdict to 0.8 or more. A deferred close or a
+     * second close with no send or select send in the closing function is settled; a
+     * send-then-close when a send in the closing function reads the channel from the same
+     * place as the close; a multi-closer when the closing function has no send (rules 2 and
+     * 3 cannot apply) and the closers tied by the channel expression alone come from two
+     * goroutine roots that ran. Premature-close, the rule of exclusion, never is: a closing
+     * root the call graph misses would make it a multi-closer.
+     */
+    private static boolean settledByTheBinary(DiagnosisInput in, Verdict v, List<CloserCandidate> linked) {
+        CloserCandidate c = v.closer.get();
+        String fn = c.site().source().function();
+        List<CallSite> sends = in.binary().sites().stream().filter(s -> s.source().function().equals(fn)
+                && (s.op() == ChannelOp.SEND || s.op() == ChannelOp.SELECT_NB_SEND
+                || s.op() == ChannelOp.SELECT && in.binary().selectShape(s).map(x -> x.hasSend()).orElse(true)))
+                .filter(s -> !sendsOnAnotherChannel(in, s, c.site()))
+                .toList();
+        switch (v.pattern) {
+            case DEFER_CLOSE, SELECT_CLOSE:
+                return true;
+            case SEND_THEN_CLOSE: {
+                Optional<ChannelOperand> closed = in.binary().channelOperand(c.site()).filter(ChannelOperand::known);
+                return closed.isPresent() && sends.stream().anyMatch(s -> s.op() != ChannelOp.SELECT
+                        && s.physical().equals(c.site().physical()) && in.binary().channelOperand(s).equals(closed));
+            }
+            case DOUBLE_CLOSE:
+                return sends.isEmpty() && (!in.binary().callees(c.site().physical()).contains("runtime.selectnbrecv")
+                        || checksOnlyOtherChannels(in, c.site()));
+            case MULTI_CLOSER: {
+                if (!sends.isEmpty()) {
+                    return false;
+                }
+                Set<String> roots = new LinkedHashSet<>();
+                linked.stream().filter(k -> k.reasons().stream().anyMatch(e -> STRONG_TIES.contains(e.kind())))
+                        .forEach(k -> roots.addAll(k.roots()));
+                roots.retainAll(CloserFinder.presentRoots(in.snapshot().goroutines(), in.binary()));
+                return roots.size() >= 2;
+            }
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * True when the machine code shows that send site {@code send} (a send, a non-blocking
+     * send, or a select's send cases) uses another channel expression than {@code close} does
+     * in the same physical function (the copy of the close inlined there, if any): both
+     * operands known and different. Like the source's comparison of expressions, this says
+     * the expressions differ, not that the values can never alias.
+     */
+    private static boolean sendsOnAnotherChannel(DiagnosisInput in, CallSite send, CallSite close) {
+        Optional<ChannelOperand> closed = in.binary().sites(ChannelOp.CLOSE).stream()
+                .filter(k -> k.physical().equals(send.physical()) && k.source().equals(close.source()))
+                .findFirst().flatMap(in.binary()::channelOperand).filter(ChannelOperand::known);
+        if (closed.isEmpty()) {
+            return false;
+        }
+        List<ChannelOperand> sent = send.op() == ChannelOp.SELECT ? in.binary().selectSendOperands(send)
+                : in.binary().channelOperand(send).map(List::of).orElse(List.of());
+        int sends = send.op() == ChannelOp.SELECT ? in.binary().selectShape(send).map(x -> x.sends()).orElse(-1) : 1;
+        return sent.size() == sends && sent.stream().allMatch(o -> o.known() && !o.equals(closed.get()));
     }
 
     /** Whether the closer's function also sends on the channel: proved by the source or suggested by the binary. */
@@ -271,9 +396,11 @@ public final class Diagnoser {
     }
 
     /**
-     * How firmly the closer is tied to the channel. Only the source (the close names the same
-     * channel expression as the victim) ties it for certain; each independent runtime or binary
-     * link adds a little, and without the source the verdict stays below 0.8.
+     * How firmly the closer is tied to the channel. The source (the close names the same
+     * channel expression as the victim) ties it for certain; so, nearly, does the machine code
+     * when both read the channel from the same field chain of a method receiver of the same type
+     * ({@code same-field}). Each other independent runtime or binary link adds a little, and
+     * without one of those two the verdict stays below 0.8.
      */
     private static double baseConfidence(CloserCandidate c, boolean unlinked) {
         if (unlinked) {
@@ -281,6 +408,9 @@ public final class Diagnoser {
         }
         if (c.reasons().stream().anyMatch(e -> e.kind().equals("same-expression"))) {
             return 0.9;
+        }
+        if (c.reasons().stream().anyMatch(e -> e.kind().equals("same-field"))) {
+            return 0.85;
         }
         long links = c.reasons().stream().filter(e -> e.weight() != Weight.AGAINST).map(Evidence::kind).distinct().count();
         return Math.min(0.75, 0.55 + 0.07 * links);
