@@ -4,7 +4,6 @@ import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
 import dev.chanscope.gdb.GdbCommandException;
 import dev.chanscope.gdb.GdbSession;
-import dev.chanscope.gdb.MiQuote;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -372,29 +371,7 @@ public final class CoreTarget implements Target {
     }
 
     private Optional<byte[]> gdbRead(long address, int length) {
-        try {
-            var r = gdb.execute("-data-read-memory-bytes " + address + " " + length);
-            var mem = GdbThreads.list(r.results().get("memory").orElseThrow());
-            if (mem.isEmpty()) {
-                return Optional.empty();
-            }
-            MiValueAccess first = new MiValueAccess(mem.get(0));
-            String contents = first.string("contents");
-            long begin = Long.decode(first.string("begin"));
-            if (begin != address || contents.length() != 2L * length) {
-                return Optional.empty();
-            }
-            return Optional.of(HexFormat.of().parseHex(contents));
-        } catch (GdbCommandException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Small adapter so the gdb fallback reads like the rest. */
-    private record MiValueAccess(dev.chanscope.gdb.MiValue value) {
-        String string(String name) {
-            return ((dev.chanscope.gdb.MiValue.Tuple) value).string(name).orElse("");
-        }
+        return GdbLookups.readMemory(gdb, address, length);
     }
 
     @Override
@@ -412,23 +389,12 @@ public final class CoreTarget implements Target {
 
     @Override
     public OptionalLong symbolAddress(String name) {
-        OptionalLong a = exe.symbolAddress(name);
-        if (a.isPresent()) {
-            return a;
-        }
-        try {
-            String v = gdb.execute("-data-evaluate-expression " + MiQuote.cString("(long)&'" + name + "'"))
-                    .results().string("value").orElse("");
-            return OptionalLong.of(Long.parseLong(v.strip()));
-        } catch (GdbCommandException | NumberFormatException e) {
-            return OptionalLong.empty();
-        }
+        return GdbLookups.symbolAddress(exe, gdb, name, 0);
     }
 
     @Override
     public OptionalLong symbolSize(String name) {
-        return exe.symbols().stream().filter(sym -> sym.name().equals(name) && sym.size() > 0)
-                .mapToLong(ElfFile.Symbol::size).findFirst();
+        return GdbLookups.symbolSize(exe, name);
     }
 
     @Override

@@ -5,12 +5,9 @@ import dev.chanscope.ExitCode;
 import dev.chanscope.gdb.GdbCommandException;
 import dev.chanscope.gdb.GdbException;
 import dev.chanscope.gdb.GdbSession;
-import dev.chanscope.gdb.MiQuote;
-import dev.chanscope.gdb.MiValue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -267,24 +264,7 @@ public final class LiveTarget implements Target {
     }
 
     private Optional<byte[]> gdbRead(long address, int length) {
-        if (abandoned != null) {
-            return Optional.empty();
-        }
-        try {
-            var r = gdb.execute("-data-read-memory-bytes " + address + " " + length);
-            var mem = GdbThreads.list(r.results().get("memory").orElseThrow());
-            if (mem.isEmpty() || !(mem.get(0) instanceof MiValue.Tuple first)) {
-                return Optional.empty();
-            }
-            String contents = first.string("contents").orElse("");
-            long begin = Long.decode(first.string("begin").orElse("-1"));
-            if (begin != address || contents.length() != 2L * length) {
-                return Optional.empty();
-            }
-            return Optional.of(HexFormat.of().parseHex(contents));
-        } catch (GdbCommandException | NumberFormatException e) {
-            return Optional.empty();
-        }
+        return abandoned != null ? Optional.empty() : GdbLookups.readMemory(gdb, address, length);
     }
 
     private void watch(Duration timeout) {
@@ -424,23 +404,12 @@ public final class LiveTarget implements Target {
 
     @Override
     public OptionalLong symbolAddress(String name) {
-        OptionalLong a = exe.symbolAddress(name);
-        if (a.isPresent()) {
-            return OptionalLong.of(a.getAsLong() + bias);
-        }
-        try {
-            String v = gdb.execute("-data-evaluate-expression " + MiQuote.cString("(long)&'" + name + "'"))
-                    .results().string("value").orElse("");
-            return OptionalLong.of(Long.parseLong(v.strip()));
-        } catch (GdbCommandException | NumberFormatException e) {
-            return OptionalLong.empty();
-        }
+        return GdbLookups.symbolAddress(exe, gdb, name, bias);
     }
 
     @Override
     public OptionalLong symbolSize(String name) {
-        return exe.symbols().stream().filter(sym -> sym.name().equals(name) && sym.size() > 0)
-                .mapToLong(ElfFile.Symbol::size).findFirst();
+        return GdbLookups.symbolSize(exe, name);
     }
 
     @Override
