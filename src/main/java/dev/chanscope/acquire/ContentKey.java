@@ -13,8 +13,13 @@ import java.util.HexFormat;
  * renamed still hits, and a new core downloaded over an old one's name never gets stale
  * results. It costs one extra read of the (compressed, so usually much smaller) input.
  */
-final class ContentKey {
+public final class ContentKey {
     private ContentKey() {}
+
+    /** SHA-256 of a file's bytes, as lower-case hex: the key the cache and the batch output share. */
+    public static String sha256(Path input) throws IOException {
+        return sha256(input, Files.size(input), ProgressListener.NONE, "");
+    }
 
     static String sha256(Path input, long size, ProgressListener progress, String label) throws IOException {
         MessageDigest digest;

@@ -9,7 +9,7 @@ import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStrea
 import org.tukaani.xz.XZInputStream;
 
 /** Streaming decoders, one per compressed {@link Format}; none holds the whole input in memory. */
-final class Decompressors {
+public final class Decompressors {
     /**
      * zstd's largest window (2 GiB). systemd-coredump and `zstd --long` write frames whose window
      * exceeds the decoder's default limit of 128 MiB; without this they fail to decode.
@@ -22,7 +22,7 @@ final class Decompressors {
      * Every decoder accepts concatenated streams/members: `cat a.gz b.gz`, pigz/pzstd output and
      * multi-frame zstd are valid files whose tools decode them whole.
      */
-    static InputStream open(Format format, InputStream in) throws IOException {
+    public static InputStream open(Format format, InputStream in) throws IOException {
         return switch (format) {
             case GZIP -> GzipCompressorInputStream.builder()
                     .setInputStream(in).setDecompressConcatenated(true).get();

@@ -1,16 +1,12 @@
 package dev.chanscope.batch;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import dev.chanscope.acquire.Decompressors;
 import dev.chanscope.acquire.Format;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * Tells the cores in a directory from everything else by content, reading the first bytes only:
@@ -77,7 +73,7 @@ final class CoreSniffer {
      */
     private static Kind compressed(Format f, Path file) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-             InputStream in = open(f, raw)) {
+             InputStream in = Decompressors.open(f, raw)) {
             byte[] inner = in.readNBytes(Format.HEAD_BYTES);
             return inner.length == 0 ? Kind.CORE : classify(inner, file, 1);
         } catch (IOException | RuntimeException e) {
@@ -85,14 +81,4 @@ final class CoreSniffer {
         }
     }
 
-    private static InputStream open(Format f, InputStream in) throws IOException {
-        return switch (f) {
-            case GZIP -> GzipCompressorInputStream.builder().setInputStream(in).get();
-            case XZ -> new XZInputStream(in);
-            case ZSTD -> new ZstdInputStreamNoFinalizer(in).setLongMax(31); // zstd --long windows, as the acquirer allows
-            case BZIP2 -> new BZip2CompressorInputStream(in);
-            case LZ4 -> new FramedLZ4CompressorInputStream(in);
-            default -> throw new IllegalArgumentException(f + " is not a compression");
-        };
-    }
 }
