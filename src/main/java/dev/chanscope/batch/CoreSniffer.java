@@ -80,5 +80,4 @@ final class CoreSniffer {
             return Kind.CORE;
         }
     }
-
 }
