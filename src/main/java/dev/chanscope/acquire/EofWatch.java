@@ -40,15 +40,6 @@ final class EofWatch extends FilterInputStream {
     /** Skips by reading, because InputStream.skip may return 0 at the end without saying so. */
     @Override
     public long skip(long n) throws IOException {
-        byte[] scratch = new byte[(int) Math.min(Math.max(n, 0), 8192)];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
+        return SkipByReading.skip(this, n);
     }
 }

@@ -68,16 +68,7 @@ final class TarEndWatch extends FilterInputStream {
     /** Skips by reading, so skipped bytes are counted and seen. */
     @Override
     public long skip(long n) throws IOException {
-        byte[] scratch = new byte[(int) Math.min(Math.max(n, 0), 8192)];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
+        return SkipByReading.skip(this, n);
     }
 
     private void remember(byte[] b, int off, int n) {

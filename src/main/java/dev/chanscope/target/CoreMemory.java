@@ -56,16 +56,6 @@ public final class CoreMemory implements Memory {
         return out;
     }
 
-    @Override
-    public boolean isReadable(long address, int length) {
-        try {
-            read(address, length);
-            return true;
-        } catch (MemoryAccessException e) {
-            return false;
-        }
-    }
-
     /** True when the address is in memory the core itself saved (not the executable's file). */
     public boolean inCore(long address) {
         return find(address) != null;

@@ -96,16 +96,6 @@ public final class LiveMemory implements Memory {
         return out;
     }
 
-    @Override
-    public boolean isReadable(long address, int length) {
-        try {
-            read(address, length);
-            return true;
-        } catch (MemoryAccessException e) {
-            return false;
-        }
-    }
-
     /** How memory is read: "process_vm_readv", or "gdb (reason)" when the direct path is off. */
     public synchronized String path() {
         return directUnavailable == null ? "process_vm_readv" : "gdb (" + directUnavailable + ")";

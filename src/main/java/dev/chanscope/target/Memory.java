@@ -16,8 +16,15 @@ public interface Memory {
      */
     byte[] read(long address, int length);
 
-    /** True when the whole range can be read. */
-    boolean isReadable(long address, int length);
+    /** True when the whole range can be read. Implementations override it when they can tell without copying. */
+    default boolean isReadable(long address, int length) {
+        try {
+            read(address, length);
+            return true;
+        } catch (MemoryAccessException e) {
+            return false;
+        }
+    }
 
     default ByteBuffer buffer(long address, int length) {
         return ByteBuffer.wrap(read(address, length)).order(ByteOrder.LITTLE_ENDIAN);
