@@ -1,6 +1,6 @@
 package dev.chanscope.binary;
 
-import dev.chanscope.target.ElfFile;
+import dev.chanscope.elf.ElfFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,14 @@
 package dev.chanscope.binary;
 
+import dev.chanscope.arch.CallingConvention;
+import dev.chanscope.arch.Effect;
+import dev.chanscope.arch.Instruction;
+import dev.chanscope.arch.Instruction.Flow;
 import dev.chanscope.binary.AbstractValue.Address;
 import dev.chanscope.binary.AbstractValue.Context;
 import dev.chanscope.binary.AbstractValue.Field;
 import dev.chanscope.binary.AbstractValue.NewObject;
 import dev.chanscope.binary.AbstractValue.StackAddress;
-import dev.chanscope.binary.Instruction.Flow;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.BitSet;

@@ -1,5 +1,8 @@
 package dev.chanscope.binary;
 
+import dev.chanscope.arch.CallingConvention;
+import dev.chanscope.arch.Effect;
+import dev.chanscope.arch.Instruction;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.chanscope.binary;
 
+import dev.chanscope.arch.CodeDecoder;
+import dev.chanscope.arch.Instruction;
 import dev.chanscope.goruntime.Pclntab.FuncInfo;
 import java.util.ArrayList;
 import java.util.BitSet;

@@ -1,5 +1,8 @@
 package dev.chanscope.binary;
 
+import dev.chanscope.arch.CallingConvention;
+import dev.chanscope.arch.Effect;
+import dev.chanscope.arch.Instruction;
 import dev.chanscope.goruntime.Pclntab.FuncInfo;
 import java.util.ArrayList;
 import java.util.HashMap;

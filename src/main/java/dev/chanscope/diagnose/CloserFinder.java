@@ -9,7 +9,7 @@ import dev.chanscope.goruntime.ChannelHolder;
 import dev.chanscope.goruntime.Frame;
 import dev.chanscope.goruntime.Goroutine;
 import dev.chanscope.goruntime.Hchan;
-import dev.chanscope.target.StructLayout;
+import dev.chanscope.proc.StructLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;

@@ -3,7 +3,7 @@ package dev.chanscope.diagnose;
 import dev.chanscope.binary.BinaryFacts;
 import dev.chanscope.goruntime.ChannelHolder;
 import dev.chanscope.goruntime.Snapshot;
-import dev.chanscope.target.TypeCatalog;
+import dev.chanscope.proc.TypeCatalog;
 import java.util.List;
 import java.util.Optional;
 

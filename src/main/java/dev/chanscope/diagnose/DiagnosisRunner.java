@@ -2,12 +2,12 @@ package dev.chanscope.diagnose;
 
 import dev.chanscope.binary.BinaryFacts;
 import dev.chanscope.binary.BinaryScanner;
+import dev.chanscope.elf.ElfFile;
 import dev.chanscope.goruntime.ChannelHolder;
 import dev.chanscope.goruntime.ChannelHolders;
 import dev.chanscope.goruntime.GoRuntime;
 import dev.chanscope.goruntime.Snapshot;
-import dev.chanscope.target.ElfFile;
-import dev.chanscope.target.Target;
+import dev.chanscope.proc.Target;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.chanscope.goruntime;
 
-import dev.chanscope.target.Memory;
+import dev.chanscope.proc.Memory;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.chanscope.goruntime;
 
-import dev.chanscope.target.TypeCatalog;
+import dev.chanscope.proc.TypeCatalog;
 
 /**
  * Every runtime offset chanscope uses, read once from DWARF. Field names that changed between

@@ -1,7 +1,7 @@
 package dev.chanscope.goruntime;
 
-import dev.chanscope.target.Memory;
-import dev.chanscope.target.Target;
+import dev.chanscope.proc.Memory;
+import dev.chanscope.proc.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

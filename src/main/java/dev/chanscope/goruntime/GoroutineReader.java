@@ -1,8 +1,8 @@
 package dev.chanscope.goruntime;
 
-import dev.chanscope.target.Memory;
-import dev.chanscope.target.MemoryAccessException;
-import dev.chanscope.target.ThreadContext;
+import dev.chanscope.proc.Memory;
+import dev.chanscope.proc.MemoryAccessException;
+import dev.chanscope.proc.ThreadContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

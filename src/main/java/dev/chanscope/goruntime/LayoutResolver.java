@@ -1,7 +1,7 @@
 package dev.chanscope.goruntime;
 
-import dev.chanscope.target.StructLayout;
-import dev.chanscope.target.TypeCatalog;
+import dev.chanscope.proc.StructLayout;
+import dev.chanscope.proc.TypeCatalog;
 import java.util.Optional;
 
 /**

@@ -1,8 +1,8 @@
 package dev.chanscope.goruntime;
 
-import dev.chanscope.target.Memory;
-import dev.chanscope.target.MemoryAccessException;
-import dev.chanscope.target.ThreadContext;
+import dev.chanscope.proc.Memory;
+import dev.chanscope.proc.MemoryAccessException;
+import dev.chanscope.proc.ThreadContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

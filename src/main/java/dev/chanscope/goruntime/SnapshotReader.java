@@ -1,8 +1,8 @@
 package dev.chanscope.goruntime;
 
-import dev.chanscope.target.MemoryAccessException;
-import dev.chanscope.target.Target;
-import dev.chanscope.target.ThreadContext;
+import dev.chanscope.proc.MemoryAccessException;
+import dev.chanscope.proc.Target;
+import dev.chanscope.proc.ThreadContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.chanscope.goruntime;
 
-import dev.chanscope.target.Memory;
-import dev.chanscope.target.MemoryAccessException;
+import dev.chanscope.proc.Memory;
+import dev.chanscope.proc.MemoryAccessException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

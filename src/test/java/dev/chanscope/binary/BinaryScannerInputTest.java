@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
-import dev.chanscope.target.ElfFile;
+import dev.chanscope.elf.ElfFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

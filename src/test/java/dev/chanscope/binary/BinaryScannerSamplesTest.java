@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.chanscope.target.ElfFile;
+import dev.chanscope.elf.ElfFile;
 import dev.chanscope.testing.SampleCores;
 import java.io.IOException;
 import java.io.UncheckedIOException;

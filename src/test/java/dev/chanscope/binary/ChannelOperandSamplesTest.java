@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chanscope.binary.ChannelOperand.Captured;
 import dev.chanscope.binary.ChannelOperand.Field;
 import dev.chanscope.binary.ChannelOperand.Param;
-import dev.chanscope.target.ElfFile;
+import dev.chanscope.elf.ElfFile;
 import dev.chanscope.testing.SampleCores;
 import java.util.List;
 import java.util.Map;

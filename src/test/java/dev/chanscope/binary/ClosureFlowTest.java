@@ -3,6 +3,8 @@ package dev.chanscope.binary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.chanscope.arch.Instruction;
+import dev.chanscope.arch.amd64.Amd64Decoder;
 import dev.chanscope.binary.AbstractValue.Address;
 import dev.chanscope.binary.AbstractValue.Context;
 import dev.chanscope.binary.AbstractValue.Field;
@@ -56,10 +58,10 @@ class ClosureFlowTest {
         //  4: lea rax,[rip+0x1000]    b: jmp 0x14
         //  d: lea rax,[rip+0x2000]   14: call (newproc)   19: ret
         ClosureFlow f = ClosureFlow.analyze(assemble("85c0 7409 488d0500100000 eb07 488d0500200000 e800000000 c3"),
-                CallingConvention.AMD64, calls(Set.of()));
+                Amd64Decoder.CONVENTION, calls(Set.of()));
         assertEquals(AbstractValue.UNKNOWN, f.argumentAt(BASE + 0x14, 0));
         // One path: the address and the LEA that made it.
-        ClosureFlow g = ClosureFlow.analyze(assemble("488d0500100000 e800000000 c3"), CallingConvention.AMD64,
+        ClosureFlow g = ClosureFlow.analyze(assemble("488d0500100000 e800000000 c3"), Amd64Decoder.CONVENTION,
                 calls(Set.of()));
         assertEquals(new Address(BASE + 7 + 0x1000, BASE), g.argumentAt(BASE + 7, 0));
     }
@@ -72,7 +74,7 @@ class ClosureFlowTest {
         // 1b: add rsp,8  1f: pop rbp  20: ret  21: call morestack  26: jmp 0  28: int3
         ClosureFlow f = ClosureFlow.analyze(assemble(
                 "493b6610 761b 55 4889e5 4883ec08 488b4210 488b5208 488b0a ffd1 4883c408 5d c3 e800000000 ebd8 cc"),
-                CallingConvention.AMD64, calls(Set.of()));
+                Amd64Decoder.CONVENTION, calls(Set.of()));
         assertEquals(new Field(new Field(new Context(), 8), 0), f.indirectTargetAt(BASE + 0x19));
     }
 
@@ -86,12 +88,12 @@ class ClosureFlowTest {
                 + " 488b4c2450 48894808 488d0d00300000 488908 e800000000 c3";
         long a = BASE + 0x07;
         long b = BASE + 0x22;
-        ClosureFlow f = ClosureFlow.analyze(assemble(code), CallingConvention.AMD64, calls(Set.of(a + 5, b + 5)));
+        ClosureFlow f = ClosureFlow.analyze(assemble(code), Amd64Decoder.CONVENTION, calls(Set.of(a + 5, b + 5)));
         assertEquals(new NewObject(b), f.argumentAt(BASE + 0x3a, 0));
         assertEquals(Map.of(0L, new Address(BASE + 0x37 + 0x3000, BASE + 0x30), 8L, new NewObject(a)), f.objectWords(b));
         assertEquals(Map.of(0L, new Address(BASE + 0x13 + 0x2000, BASE + 0x0c)), f.objectWords(a));
         // Any other call in between clobbers AX and the frame's slots.
-        ClosureFlow g = ClosureFlow.analyze(assemble(code), CallingConvention.AMD64, calls(Set.of(a + 5)));
+        ClosureFlow g = ClosureFlow.analyze(assemble(code), Amd64Decoder.CONVENTION, calls(Set.of(a + 5)));
         assertEquals(AbstractValue.UNKNOWN, g.argumentAt(BASE + 0x3a, 0));
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chanscope.target.ElfFile;
+import dev.chanscope.elf.ElfFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

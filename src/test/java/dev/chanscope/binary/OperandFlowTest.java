@@ -3,6 +3,9 @@ package dev.chanscope.binary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.chanscope.arch.Effect;
+import dev.chanscope.arch.Instruction;
+import dev.chanscope.arch.amd64.Amd64Decoder;
 import dev.chanscope.binary.AbstractValue.Address;
 import dev.chanscope.binary.AbstractValue.CallResult;
 import dev.chanscope.binary.AbstractValue.Context;
@@ -75,7 +78,7 @@ class OperandFlowTest {
     }
 
     private static ClosureFlow run(String hex, ClosureFlow.Frame frame, long bulk) {
-        return ClosureFlow.analyzeOperands(assemble(hex), CallingConvention.AMD64, calls(bulk), frame);
+        return ClosureFlow.analyzeOperands(assemble(hex), Amd64Decoder.CONVENTION, calls(bulk), frame);
     }
 
     @Test

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chanscope.core.CoreTarget;
+import dev.chanscope.goruntime.Snapshot;
 import dev.chanscope.goruntime.SnapshotReader;
 import dev.chanscope.goruntime.StackUnwinder;
-import dev.chanscope.goruntime.Snapshot;
-import dev.chanscope.target.CoreTarget;
 import dev.chanscope.testing.SampleCores;
 import java.nio.file.Path;
 import java.util.List;

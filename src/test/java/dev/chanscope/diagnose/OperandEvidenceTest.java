@@ -3,10 +3,10 @@ package dev.chanscope.diagnose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chanscope.core.CoreTarget;
 import dev.chanscope.goruntime.Snapshot;
 import dev.chanscope.goruntime.SnapshotReader;
 import dev.chanscope.goruntime.StackUnwinder;
-import dev.chanscope.target.CoreTarget;
 import dev.chanscope.testing.SampleCores;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chanscope.goruntime.Pclntab.FuncInfo;
 import dev.chanscope.goruntime.Pclntab.SourceFrame;
-import dev.chanscope.target.Memory;
-import dev.chanscope.target.MemoryAccessException;
+import dev.chanscope.proc.Memory;
+import dev.chanscope.proc.MemoryAccessException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chanscope.elf.ElfFile;
+import dev.chanscope.elf.ElfVirtualMemory;
 import dev.chanscope.goruntime.Pclntab.FuncInfo;
 import dev.chanscope.goruntime.Pclntab.SourceFrame;
-import dev.chanscope.target.ElfFile;
-import dev.chanscope.target.ElfVirtualMemory;
-import dev.chanscope.target.Memory;
+import dev.chanscope.proc.Memory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

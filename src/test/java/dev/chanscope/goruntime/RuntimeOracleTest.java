@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.chanscope.target.CoreTarget;
+import dev.chanscope.core.CoreTarget;
 import dev.chanscope.testing.RuntimeTraceback;
 import dev.chanscope.testing.SampleCores;
 import java.util.ArrayList;

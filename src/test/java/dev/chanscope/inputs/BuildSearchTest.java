@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chanscope.ChanscopeException;
-import dev.chanscope.target.BuildDebugInfo;
-import dev.chanscope.target.BuildIds;
-import dev.chanscope.target.BuildSearch;
-import dev.chanscope.target.CoreBuildIds;
-import dev.chanscope.target.ElfFile;
+import dev.chanscope.elf.BuildDebugInfo;
+import dev.chanscope.elf.BuildIds;
+import dev.chanscope.elf.BuildSearch;
+import dev.chanscope.elf.CoreBuildIds;
+import dev.chanscope.elf.ElfFile;
 import dev.chanscope.testing.SampleCores;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chanscope.target.BuildDebugInfo;
-import dev.chanscope.target.BuildIds;
-import dev.chanscope.target.BuildMatch;
-import dev.chanscope.target.CoreBuildIds;
-import dev.chanscope.target.ElfFile;
+import dev.chanscope.elf.BuildDebugInfo;
+import dev.chanscope.elf.BuildIds;
+import dev.chanscope.elf.BuildMatch;
+import dev.chanscope.elf.CoreBuildIds;
+import dev.chanscope.elf.ElfFile;
 import dev.chanscope.testing.SampleCores;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chanscope.target.ElfFile;
+import dev.chanscope.elf.ElfFile;
 import dev.chanscope.testing.SampleCores;
 import java.io.IOException;
 import java.io.OutputStream;

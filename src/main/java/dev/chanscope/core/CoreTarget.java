@@ -1,0 +1,448 @@
+package dev.chanscope.core;
+
+import dev.chanscope.ChanscopeException;
+import dev.chanscope.ExitCode;
+import dev.chanscope.elf.BuildDebugInfo;
+import dev.chanscope.elf.BuildIds;
+import dev.chanscope.elf.BuildMatch;
+import dev.chanscope.elf.CoreBuildIds;
+import dev.chanscope.elf.ElfFile;
+import dev.chanscope.gdb.GdbCommandException;
+import dev.chanscope.gdb.GdbLookups;
+import dev.chanscope.gdb.GdbSession;
+import dev.chanscope.gdb.GdbThreads;
+import dev.chanscope.gdb.GdbTypeCatalog;
+import dev.chanscope.proc.Memory;
+import dev.chanscope.proc.MemoryAccessException;
+import dev.chanscope.proc.Target;
+import dev.chanscope.proc.ThreadContext;
+import dev.chanscope.proc.TypeCatalog;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** A core file of a Go program, with its executable, read through gdb and directly. */
+public final class CoreTarget implements Target {
+    private final ElfFile core;
+    private final ElfFile exe;
+    private final GdbSession gdb;
+    private final Memory memory;
+    private final GdbTypeCatalog types;
+    private final Optional<Truncation> truncation;
+    private final List<String> warnings;
+    private List<ThreadContext> threads;
+
+    private CoreTarget(ElfFile core, ElfFile exe, GdbSession gdb, List<String> warnings) {
+        this.core = core;
+        this.exe = exe;
+        this.gdb = gdb;
+        this.truncation = Truncation.of(core);
+        CoreMemory direct = new CoreMemory(core, exe, this::gdbRead);
+        this.memory = truncation.isPresent() ? new MissingAware(direct, lostRanges(core)) : direct;
+        this.types = new GdbTypeCatalog(gdb);
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * A core whose PT_LOAD segments reach past the end of the file: cut short by a full disk, a
+     * copy that stopped, a size limit ({@code ulimit -c}, systemd-coredump's limits).
+     *
+     * @param present bytes in the file
+     * @param expected bytes the program headers describe
+     */
+    public record Truncation(long present, long expected) {
+        static Optional<Truncation> of(ElfFile core) {
+            long end = 0;
+            for (ElfFile.Segment s : core.segments()) {
+                if (s.type() == ElfFile.PT_LOAD || s.type() == ElfFile.PT_NOTE) {
+                    end = Math.max(end, s.offset() + s.filesz());
+                }
+            }
+            return end > core.fileSize() ? Optional.of(new Truncation(core.fileSize(), end)) : Optional.empty();
+        }
+
+        /** True when the cut is inside a PT_NOTE segment: threads and mappings are incomplete. */
+        boolean inNotes(ElfFile core) {
+            return core.segments().stream().anyMatch(s -> s.type() == ElfFile.PT_NOTE && s.offset() + s.filesz() > present);
+        }
+
+        /** "the core is truncated: N of M bytes present". */
+        public String describe() {
+            return "the core is truncated: " + present + " of " + expected + " bytes present";
+        }
+    }
+
+    /**
+     * Opens a core and its executable, checks they belong together, and starts gdb on them.
+     *
+     * @param force analyze even when the binary does not match the core
+     */
+    public static CoreTarget open(Path corePath, Path exePath, boolean force) {
+        return open(corePath, exePath, force, corePath.toString(), exePath.toString());
+    }
+
+    /**
+     * {@link #open(Path, Path, boolean)} with the names the user knows the files by (an unpacked
+     * core lives in the cache under a hash; messages name what the user typed).
+     *
+     * @throws ChanscopeException BAD_INPUT for a core or binary chanscope cannot use (not a core,
+     *     not a Go executable, no debug information), BINARY_MISMATCH when the build ids differ
+     *     and {@code force} is off, GDB when gdb fails
+     */
+    public static CoreTarget open(Path corePath, Path exePath, boolean force, String coreName, String binaryName) {
+        ElfFile core = openCore(corePath, coreName);
+        ElfFile exe = null;
+        GdbSession gdb = null;
+        try {
+            exe = renamed(exePath, binaryName, () -> ElfFile.open(exePath));
+            if (exe.type() != ElfFile.ET_EXEC && exe.type() != ElfFile.ET_DYN) {
+                throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName + " is an ELF "
+                        + typeName(exe.type()) + ", not an executable");
+            }
+            if (core.machine() != exe.machine()) {
+                throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "core " + coreName + " and binary " + binaryName
+                        + " are for different machines (" + core.machine() + " vs " + exe.machine() + ")");
+            }
+            if (exe.symbolAddress("runtime.allgs").isEmpty() && exe.section(".gopclntab").isEmpty()) {
+                throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName
+                        + " is not a Go program (no Go runtime symbols)");
+            }
+            BuildDebugInfo.of(exe).require(binaryName);
+            List<String> warnings = new ArrayList<>();
+            Optional<String> mismatch = mismatch(core, exe, coreName, binaryName);
+            if (mismatch.isPresent()) {
+                if (!force) {
+                    throw new ChanscopeException(ExitCode.BINARY_MISMATCH, mismatch.get());
+                }
+                warnings.add("--force: " + mismatch.get().replaceFirst(": pass the binary that crashed.*$", "")
+                        + "; analyzed anyway, so the report may be wrong");
+            }
+            Optional<Truncation> cut = Truncation.of(core);
+            cut.ifPresent(t -> warnings.add(t.describe() + " (memory past byte " + t.present()
+                    + " is missing; what lived there is reported as unreadable)"));
+            gdb = GdbSession.start();
+            try {
+                gdb.loadExecutable(exePath);
+            } catch (GdbCommandException e) {
+                throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName + " cannot be loaded by gdb: "
+                        + named(e.getMessage(), exePath, binaryName), e);
+            }
+            try {
+                gdb.openCore(corePath);
+            } catch (GdbCommandException e) {
+                // gdb runs but refuses the file: the core is damaged (or cut, as said above).
+                String why = named(e.getMessage(), corePath, coreName);
+                throw new ChanscopeException(ExitCode.BAD_INPUT, cut.map(t -> coreName + " is truncated at " + t.present()
+                        + " of " + t.expected() + " bytes, and gdb cannot open what is left: " + why)
+                        .orElse(coreName + " is damaged: gdb cannot open it as a core: " + why), e);
+            }
+            return new CoreTarget(core, exe, gdb, warnings);
+        } catch (RuntimeException e) {
+            if (gdb != null) {
+                gdb.close();
+            }
+            if (exe != null) {
+                exe.close();
+            }
+            core.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a file that must be an ELF core, with messages naming it as the user does.
+     *
+     * @throws ChanscopeException (BAD_INPUT) when it is missing, not ELF, damaged, or an ELF that
+     *     is not a core
+     */
+    public static ElfFile openCore(Path corePath, String coreName) {
+        checkHeader(corePath, coreName);
+        ElfFile core = renamed(corePath, coreName, () -> ElfFile.open(corePath));
+        if (core.type() != ElfFile.ET_CORE) {
+            core.close();
+            throw new ChanscopeException(ExitCode.BAD_INPUT, coreName + " is an ELF " + typeName(core.type())
+                    + ", not a core dump");
+        }
+        List<ElfFile.Segment> segments = core.segments();
+        for (int i = 0; i < segments.size(); i++) {
+            int type = segments.get(i).type();
+            // Linux (kernel and gcore) cores hold PT_NOTE and PT_LOAD, plus processor-specific
+            // segments on some architectures (arm64 MTE tags); anything else is garbage read as
+            // program headers: a damaged e_phnum or e_phoff, or overwritten headers.
+            boolean processorSpecific = Integer.compareUnsigned(type, PT_LOPROC) >= 0
+                    && Integer.compareUnsigned(type, PT_HIPROC) <= 0;
+            if (type != ElfFile.PT_LOAD && type != ElfFile.PT_NOTE && type != 0 && !processorSpecific) {
+                core.close();
+                throw new ChanscopeException(ExitCode.BAD_INPUT, coreName + " is damaged: program header " + i + " of "
+                        + segments.size() + " has type 0x" + Integer.toHexString(type) + ", which no core has");
+            }
+        }
+        Optional<Truncation> cut = Truncation.of(core);
+        if (cut.isPresent() && cut.get().expected() > MAX_CORE_BYTES) {
+            core.close(); // no process has that much memory to dump: the offsets are garbage
+            throw new ChanscopeException(ExitCode.BAD_INPUT, coreName + " is damaged: its program headers place data at"
+                    + " byte " + cut.get().expected() + ", beyond any core");
+        }
+        if (cut.isPresent() && cut.get().inNotes(core)) {
+            core.close();
+            throw new ChanscopeException(ExitCode.BAD_INPUT, coreName + " is truncated at " + cut.get().present() + " of "
+                    + cut.get().expected() + " bytes, inside its notes (threads, registers, mappings): too little is"
+                    + " left to analyze");
+        }
+        return core;
+    }
+
+    /**
+     * Catches header damage that ElfFile would call truncation: program headers said to start
+     * past the end of the file are a damaged header (overwritten bytes), not a short file.
+     */
+    private static void checkHeader(Path path, String name) {
+        byte[] h;
+        long size;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+            h = in.readNBytes(64);
+            size = java.nio.file.Files.size(path);
+        } catch (java.io.IOException | RuntimeException e) {
+            return; // ElfFile.open reports missing and unreadable files
+        }
+        if (h.length < 64 || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] != 2 || h[5] != 1) {
+            return;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(h).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long phoff = b.getLong(32);
+        int phnum = Short.toUnsignedInt(b.getShort(56));
+        if (phnum > 0 && phnum != 0xffff && Long.compareUnsigned(phoff, size) >= 0) {
+            throw new ChanscopeException(ExitCode.BAD_INPUT, name + " has a damaged ELF header: its program headers"
+                    + " would start at byte " + Long.toUnsignedString(phoff) + ", past the end of the file ("
+                    + size + " bytes)");
+        }
+    }
+
+    private static String named(String message, Path path, String name) {
+        String m = message == null ? "" : message;
+        return m.replace(path.toAbsolutePath().normalize().toString(), name).replace(path.toString(), name);
+    }
+
+    /** Runs an ElfFile operation, naming the file as the user knows it in any error. */
+    private static ElfFile renamed(Path path, String name, java.util.function.Supplier<ElfFile> open) {
+        try {
+            return open.get();
+        } catch (ChanscopeException e) {
+            String shown = path.toString();
+            if (name.equals(shown) || e.getMessage() == null || !e.getMessage().contains(shown)) {
+                throw e;
+            }
+            throw new ChanscopeException(e.exitCode(), e.getMessage().replace(shown, name), e);
+        }
+    }
+
+    /**
+     * The build ids decide (see {@link CoreBuildIds}); when the core has neither, the
+     * executable's first page as the core holds it is compared with the file's.
+     */
+    private static Optional<String> mismatch(ElfFile core, ElfFile exe, String coreName, String binaryName) {
+        BuildMatch m = BuildMatch.compare(CoreBuildIds.read(core).ids(), BuildIds.of(exe));
+        return switch (m.verdict()) {
+            case MATCH -> Optional.empty();
+            case MISMATCH -> Optional.of(m.mismatchMessage(binaryName, coreName));
+            case UNKNOWN -> pageMismatch(core, exe, coreName, binaryName);
+        };
+    }
+
+    /**
+     * The kernel dumps the first page of every file-backed mapping (coredump_filter bit 4, on by
+     * default), so the core holds the executable's ELF header and build-id notes: compare them
+     * with the file's. A different page means a different build. Reached only when the core's
+     * notes could not be parsed as such (damaged, or laid out unusually).
+     */
+    private static Optional<String> pageMismatch(ElfFile core, ElfFile exe, String coreName, String binaryName) {
+        if (exe.type() != ElfFile.ET_EXEC) {
+            return Optional.empty(); // PIE: the load address is not known before reading the core's mappings
+        }
+        CoreMemory coreOnly = new CoreMemory(core, exe, (a, n) -> Optional.empty());
+        for (String note : List.of(".note.go.buildid", ".note.gnu.build-id")) {
+            Optional<ElfFile.Section> sec = exe.section(note);
+            if (sec.isEmpty() || sec.get().addr() == 0 || !coreOnly.inCore(sec.get().addr())) {
+                continue;
+            }
+            int n = (int) Math.min(sec.get().size(), 4096);
+            byte[] inCore = coreOnly.read(sec.get().addr(), n);
+            byte[] inFile = exe.readAt(sec.get().offset(), n);
+            if (!Arrays.equals(inCore, inFile)) {
+                return Optional.of("binary " + binaryName + " (" + BuildIds.of(exe).describe() + ") does not match core "
+                        + coreName + " (its copy of the binary's " + note + " note reads " + printable(inCore)
+                        + "): pass the binary that crashed, or --binary-search DIR, or --force");
+            }
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /** Ranges of writable segments the core should hold but lost to truncation. */
+    private static long[][] lostRanges(ElfFile core) {
+        List<long[]> lost = new ArrayList<>();
+        for (ElfFile.Segment s : core.segments()) {
+            if (s.type() != ElfFile.PT_LOAD || s.filesz() == 0) {
+                continue;
+            }
+            long present = Math.max(0, Math.min(s.filesz(), core.fileSize() - s.offset()));
+            // A read-only file mapping (the executable's text) reads correctly from the
+            // executable; a writable one (data, bss, heap, stacks) would read the file's stale
+            // initial values or zeros there, so its lost part must read as missing.
+            if (present < s.filesz() && (s.flags() & PF_W) != 0) {
+                lost.add(new long[] {s.vaddr() + present, s.vaddr() + s.filesz()});
+            }
+        }
+        lost.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
+        return lost.toArray(new long[0][]);
+    }
+
+    private static final int PF_W = 2;
+    /** A core holds at most the user address space, 2^47 bytes on amd64 with 4-level paging. */
+    private static final long MAX_CORE_BYTES = 1L << 47;
+    private static final int PT_LOPROC = 0x70000000, PT_HIPROC = 0x7fffffff;
+
+    /** Memory that refuses ranges the core lost, rather than filling them from the executable or gdb. */
+    private static final class MissingAware implements Memory {
+        private final Memory inner;
+        private final long[][] lost;
+
+        MissingAware(Memory inner, long[][] lost) {
+            this.inner = inner;
+            this.lost = lost;
+        }
+
+        /**
+         * The ranges are sorted and disjoint, so [address, end) meets one of them exactly when
+         * the last range starting before {@code end} ends after {@code address}.
+         */
+        private boolean touchesLost(long address, int length) {
+            long end = address + length;
+            int lo = 0;
+            int hi = lost.length - 1;
+            int last = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (Long.compareUnsigned(lost[mid][0], end) < 0) {
+                    last = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return last >= 0 && Long.compareUnsigned(lost[last][1], address) > 0;
+        }
+
+        @Override
+        public byte[] read(long address, int length) {
+            if (touchesLost(address, length)) {
+                throw new MemoryAccessException(address, length);
+            }
+            return inner.read(address, length);
+        }
+
+        @Override
+        public boolean isReadable(long address, int length) {
+            return !touchesLost(address, length) && inner.isReadable(address, length);
+        }
+    }
+
+    /** Why the core cannot hold everything, when it was cut short. */
+    public Optional<Truncation> truncation() {
+        return truncation;
+    }
+
+    /** Remarks made while opening: truncation, a mismatch analyzed anyway (--force). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    private static String printable(byte[] note) {
+        // Go's note is name "Go\0\0", type 4, then the build id text; show the text when it is one.
+        if (note.length > 16) {
+            String s = new String(note, 16, note.length - 16, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .replace("\0", "");
+            if (s.chars().allMatch(c -> c >= 32 && c < 127)) {
+                return s;
+            }
+        }
+        return HexFormat.of().formatHex(note);
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case ElfFile.ET_EXEC -> "executable";
+            case ElfFile.ET_DYN -> "shared object or PIE executable";
+            case ElfFile.ET_CORE -> "core";
+            case 1 -> "relocatable object";
+            default -> "file of type " + type;
+        };
+    }
+
+    private Optional<byte[]> gdbRead(long address, int length) {
+        return GdbLookups.readMemory(gdb, address, length);
+    }
+
+    @Override
+    public Memory memory() {
+        return memory;
+    }
+
+    @Override
+    public synchronized List<ThreadContext> threads() {
+        if (threads == null) {
+            threads = GdbThreads.read(gdb);
+        }
+        return threads;
+    }
+
+    @Override
+    public OptionalLong symbolAddress(String name) {
+        return GdbLookups.symbolAddress(exe, gdb, name, 0);
+    }
+
+    @Override
+    public OptionalLong symbolSize(String name) {
+        return GdbLookups.symbolSize(exe, name);
+    }
+
+    @Override
+    public int terminatingSignal() {
+        List<ElfFile.PrStatus> ts = core.threads();
+        return ts.isEmpty() ? 0 : ts.get(0).signal();
+    }
+
+    @Override
+    public TypeCatalog types() {
+        return types;
+    }
+
+    @Override
+    public Path executable() {
+        return exe.path();
+    }
+
+    public ElfFile coreFile() {
+        return core;
+    }
+
+    public ElfFile executableFile() {
+        return exe;
+    }
+
+    @Override
+    public String describe() {
+        return "core file " + core.path() + " (binary " + exe.path() + ")";
+    }
+
+    @Override
+    public void close() {
+        gdb.close();
+        exe.close();
+        core.close();
+    }
+}
