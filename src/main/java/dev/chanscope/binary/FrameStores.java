@@ -39,11 +39,16 @@ final class FrameStores {
      * @param spDelta frame size at a pc (bytes between SP and the return address slot)
      */
     FrameStores(List<Instruction> code, CallingConvention cc, LongUnaryOperator spDelta) {
-        int sp = cc.stackPointer();
-        Map<Integer, SlotValue> regs = new HashMap<>();
-        for (Instruction in : code) {
-            long top = spDelta.applyAsLong(in.pc());
-            for (Effect e : in.effects()) {
+        new StraightLine<SlotValue>(cc) {
+            private long top;
+
+            @Override
+            void enter(Instruction in) {
+                top = spDelta.applyAsLong(in.pc());
+            }
+
+            @Override
+            boolean interpret(Instruction in, Effect e) {
                 if (e instanceof Effect.SetAddress a) {
                     regs.put(a.reg(), new SlotAddress(a.address()));
                 } else if (e instanceof Effect.AddOffset a) {
@@ -54,27 +59,12 @@ final class FrameStores {
                 } else if (e instanceof Effect.Store st && st.base() == sp) {
                     SlotValue v = st.src() < 0 ? null : regs.get(st.src());
                     stores.merge(st.disp() - top, v == null ? UNKNOWN : v, (x, y) -> x.equals(y) ? x : UNKNOWN);
-                } else if (e instanceof Effect.Move m) {
-                    SlotValue v = regs.get(m.src());
-                    if (v == null || m.src() == sp) {
-                        regs.remove(m.dst());
-                    } else {
-                        regs.put(m.dst(), v);
-                    }
-                } else if (e instanceof Effect.Load l) {
-                    regs.remove(l.dst());
-                } else if (e instanceof Effect.LoadGlobal l) {
-                    regs.remove(l.dst());
-                } else if (e instanceof Effect.Clobber c) {
-                    regs.remove(c.reg());
-                } else if (e instanceof Effect.SetConstant c) {
-                    regs.remove(c.reg());
+                } else {
+                    return false;
                 }
+                return true;
             }
-            if (in.endsBlock() || in.flow() == Instruction.Flow.CALL || in.flow() == Instruction.Flow.CALL_INDIRECT) {
-                regs.clear();
-            }
-        }
+        }.run(code);
     }
 
     /** The value every store into the slot at {@code frameOffset} agrees on, or null when there is none. */

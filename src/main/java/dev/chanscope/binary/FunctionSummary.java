@@ -5,7 +5,6 @@ import dev.chanscope.arch.Effect;
 import dev.chanscope.arch.Instruction;
 import dev.chanscope.goruntime.Pclntab.FuncInfo;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +29,7 @@ final class FunctionSummary {
     /** A PC-relative address materialised into a register (amd64 LEAQ sym(SB), reg). */
     record AddressLoad(long pc, long address) {}
 
-    // Straight-line register values.
+    // Straight-line register values (a move from SP, like anything unknown, leaves none).
     private sealed interface Linear {}
 
     private record FromSlot(long offset) implements Linear {}
@@ -38,8 +37,6 @@ final class FunctionSummary {
     private record CodeOfSlot(long offset) implements Linear {}
 
     private record Loaded(long offset) implements Linear {}
-
-    private record Other() implements Linear {}
 
     final FuncInfo fn;
     final List<Transfer> transfers = new ArrayList<>();
@@ -54,49 +51,37 @@ final class FunctionSummary {
         this.instructions = code.instructions.size();
         this.undecodableAt = code.undecodableAt;
         this.misalignedTargets = code.misalignedTargets;
-        int sp = cc.stackPointer();
-        Map<Integer, Linear> regs = new HashMap<>();
-        for (Instruction in : code.instructions) {
-            switch (in.flow()) {
-                case CALL -> transfers.add(new Transfer(in.pc(), in.target(), false));
-                case JUMP -> {
-                    if (!fn.contains(in.target())) {
-                        transfers.add(new Transfer(in.pc(), in.target(), true));
+        new StraightLine<Linear>(cc) {
+            @Override
+            void enter(Instruction in) {
+                switch (in.flow()) {
+                    case CALL -> transfers.add(new Transfer(in.pc(), in.target(), false));
+                    case JUMP -> {
+                        if (!fn.contains(in.target())) {
+                            transfers.add(new Transfer(in.pc(), in.target(), true));
+                        }
                     }
+                    default -> { }
                 }
-                default -> { }
             }
-            for (Effect e : in.effects()) {
+
+            @Override
+            boolean interpret(Instruction in, Effect e) {
                 if (e instanceof Effect.CallThrough t && in.flow() == Instruction.Flow.CALL_INDIRECT) {
                     indirectCalls.add(indirect(in.pc(), t, regs));
                 } else if (e instanceof Effect.SetAddress a) {
                     addresses.add(new AddressLoad(in.pc(), a.address()));
                     regs.remove(a.reg());
-                } else if (e instanceof Effect.AddOffset a) {
-                    regs.remove(a.dst());
                 } else if (e instanceof Effect.Load l) {
                     Linear b = regs.get(l.base());
                     regs.put(l.dst(), l.base() == sp ? new FromSlot(l.disp())
                             : b instanceof FromSlot f && l.disp() == 0 ? new CodeOfSlot(f.offset()) : new Loaded(l.disp()));
-                } else if (e instanceof Effect.Move m) {
-                    Linear v = m.src() == sp ? new Other() : regs.get(m.src());
-                    if (v == null) {
-                        regs.remove(m.dst());
-                    } else {
-                        regs.put(m.dst(), v);
-                    }
-                } else if (e instanceof Effect.LoadGlobal l) {
-                    regs.remove(l.dst());
-                } else if (e instanceof Effect.Clobber c) {
-                    regs.remove(c.reg());
-                } else if (e instanceof Effect.SetConstant c) {
-                    regs.remove(c.reg());
+                } else {
+                    return false;
                 }
+                return true;
             }
-            if (in.endsBlock() || in.flow() == Instruction.Flow.CALL || in.flow() == Instruction.Flow.CALL_INDIRECT) {
-                regs.clear();
-            }
-        }
+        }.run(code.instructions);
     }
 
     private static IndirectCall indirect(long pc, Effect.CallThrough t, Map<Integer, Linear> regs) {

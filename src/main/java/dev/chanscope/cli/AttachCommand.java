@@ -96,8 +96,9 @@ final class AttachCommand implements Callable<Integer> {
         Optional<Diagnosis> diagnosis = Optional.empty();
         Optional<LiveCoreWriter.Result> written = Optional.empty();
         try {
-            s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(target);
-            view = new BlockedChannels(new GoRuntime(target)).read(s.goroutines(),
+            GoRuntime rt = GoRuntime.of(target);
+            s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(rt, List.of());
+            view = new BlockedChannels(rt).read(s.goroutines(),
                     OptionalLong.of(target.monotonicAtAttach()), true);
             if (core.isPresent()) {
                 written = Optional.of(target.writeCore(core.get().rawPath()));
@@ -112,12 +113,12 @@ final class AttachCommand implements Callable<Integer> {
             // (it has no panic in flight, so the diagnosis needs little of it).
             Diagnosed dg;
             if (target.stateBefore().stopped()) {
-                dg = diagnose(target, s);
+                dg = diagnose(rt, target, s);
                 target.checkAttached();
                 target.detach();
             } else {
                 target.detach();
-                dg = diagnose(target, s);
+                dg = diagnose(rt, target, s);
             }
             s = dg.snapshot();
             diagnosis = dg.diagnosis();
@@ -166,9 +167,10 @@ final class AttachCommand implements Callable<Integer> {
     private record Diagnosed(Snapshot snapshot, Optional<Diagnosis> diagnosis) {}
 
     /** As analyze does it (Session.read): a failed diagnosis leaves the report and a warning. */
-    private Diagnosed diagnose(LiveTarget target, Snapshot s) {
+    private Diagnosed diagnose(GoRuntime rt, LiveTarget target, Snapshot s) {
         try {
-            return new Diagnosed(s, Optional.of(DiagnosisRunner.run(target, s, diagnose.sourceIndex())));
+            return new Diagnosed(s, Optional.of(DiagnosisRunner.run(rt, target.executableFile(), s,
+                    diagnose.sourceIndex())));
         } catch (RuntimeException e) {
             return new Diagnosed(withWarning(s, "diagnosis failed: "
                     + (e instanceof ChanscopeException ? e.getMessage() : e.toString())), Optional.empty());

@@ -14,6 +14,7 @@ import dev.chanscope.elf.BuildMatch;
 import dev.chanscope.elf.BuildSearch;
 import dev.chanscope.elf.CoreBuildIds;
 import dev.chanscope.elf.ElfFile;
+import dev.chanscope.goruntime.GoRuntime;
 import dev.chanscope.goruntime.Snapshot;
 import dev.chanscope.goruntime.SnapshotReader;
 import dev.chanscope.report.JsonReport;
@@ -56,15 +57,21 @@ final class Session {
         AcquiredInput in = acquirer.acquire(o.core);
         progress.done();
         String coreName = o.core.toString();
-        CoreBuildIds coreIds;
-        try (ElfFile core = CoreTarget.openCore(in.core(), coreName)) {
-            coreIds = CoreBuildIds.read(core);
+        // The core is opened once: its build ids pick the binary, then the target takes it over.
+        ElfFile core = CoreTarget.openCore(in.core(), coreName);
+        Binary binary;
+        try {
+            binary = resolveBinary(o, in, CoreBuildIds.read(core), acquirer, progress);
+        } catch (RuntimeException e) {
+            core.close();
+            throw e;
         }
-        Binary binary = resolveBinary(o, in, coreIds, acquirer, progress);
-        try (CoreTarget target = CoreTarget.open(in.core(), binary.file(), o.force, coreName, binary.name())) {
+        try (CoreTarget target = CoreTarget.open(core, binary.file(), o.force, coreName, binary.name())) {
+            GoRuntime rt;
             Snapshot s;
             try {
-                s = new SnapshotReader(maxFrames).read(target, target.warnings());
+                rt = GoRuntime.of(target);
+                s = new SnapshotReader(maxFrames).read(rt, target.warnings());
             } catch (ChanscopeException e) {
                 // With memory missing, the likeliest reason the runtime cannot be read is the cut.
                 if (e.exitCode() == ExitCode.BAD_INPUT && target.truncation().isPresent()) {
@@ -79,7 +86,7 @@ final class Session {
             Optional<Diagnosis> d = Optional.empty();
             if (source.isPresent()) {
                 try {
-                    d = Optional.of(DiagnosisRunner.run(target, s, source.get()));
+                    d = Optional.of(DiagnosisRunner.run(rt, target.executableFile(), s, source.get()));
                 } catch (RuntimeException e) {
                     // The snapshot is still worth printing; say why there is no verdict.
                     List<String> w = new ArrayList<>(s.warnings());

@@ -94,7 +94,15 @@ public final class CoreTarget implements Target {
      *     and {@code force} is off, GDB when gdb fails
      */
     public static CoreTarget open(Path corePath, Path exePath, boolean force, String coreName, String binaryName) {
-        ElfFile core = openCore(corePath, coreName);
+        return open(openCore(corePath, coreName), exePath, force, coreName, binaryName);
+    }
+
+    /**
+     * {@link #open(Path, Path, boolean, String, String)} with the core already opened by
+     * {@link #openCore}; the target takes it over (and closes it, also when this fails).
+     */
+    public static CoreTarget open(ElfFile core, Path exePath, boolean force, String coreName, String binaryName) {
+        Path corePath = core.path();
         ElfFile exe = null;
         GdbSession gdb = null;
         try {

@@ -23,21 +23,23 @@ public final class DiagnosisRunner {
     private DiagnosisRunner() {
     }
 
-    public static Diagnosis run(Target target, Snapshot snapshot, List<Path> sourceRoots) {
-        return run(target, snapshot, new SourceIndex(sourceRoots));
+    /**
+     * @param rt  the target's runtime, the one the snapshot was read with
+     * @param exe the target's executable, already open (the target owns it)
+     */
+    public static Diagnosis run(GoRuntime rt, ElfFile exe, Snapshot snapshot, List<Path> sourceRoots) {
+        return run(rt, exe, snapshot, new SourceIndex(sourceRoots));
     }
 
-    public static Diagnosis run(Target target, Snapshot snapshot, SourceIndex source) {
-        GoRuntime rt = new GoRuntime(target);
-        try (ElfFile exe = ElfFile.open(target.executable())) {
-            BinaryFacts binary = BinaryScanner.scan(exe, rt.pclntab());
-            List<ChannelHolder> holders = snapshot.channel()
-                    .map(c -> new ChannelHolders(target.memory()).find(c.address(), snapshot.goroutines(),
-                            Math.max(0, c.address() - HEAP_WINDOW), c.address() + HEAP_WINDOW))
-                    .orElse(List.of());
-            DiagnosisInput in = new DiagnosisInput(snapshot, binary, holders, source,
-                    Optional.of(target.types()));
-            return new Diagnoser().diagnose(in);
-        }
+    public static Diagnosis run(GoRuntime rt, ElfFile exe, Snapshot snapshot, SourceIndex source) {
+        Target target = rt.target();
+        BinaryFacts binary = BinaryScanner.scan(exe, rt.pclntab());
+        List<ChannelHolder> holders = snapshot.channel()
+                .map(c -> new ChannelHolders(target.memory()).find(c.address(), snapshot.goroutines(),
+                        Math.max(0, c.address() - HEAP_WINDOW), c.address() + HEAP_WINDOW))
+                .orElse(List.of());
+        DiagnosisInput in = new DiagnosisInput(snapshot, binary, holders, source,
+                Optional.of(target.types()));
+        return new Diagnoser().diagnose(in);
     }
 }

@@ -1,6 +1,7 @@
 package dev.chanscope.goruntime;
 
 import dev.chanscope.proc.Memory;
+import dev.chanscope.proc.MemoryAccessException;
 import dev.chanscope.proc.Target;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,21 @@ public final class GoRuntime {
     private final long scanBit;
     private final Map<String, OptionalLong> symbols = new ConcurrentHashMap<>();
 
-    public GoRuntime(Target target) {
+    /**
+     * The runtime of {@code target}, built once per input and handed to everything that reads
+     * it (the snapshot, the blocked-channel view, the diagnosis).
+     *
+     * @throws RuntimeLayoutException (BAD_INPUT) when the runtime's variables cannot be read
+     */
+    public static GoRuntime of(Target target) {
+        try {
+            return new GoRuntime(target);
+        } catch (MemoryAccessException e) {
+            throw new RuntimeLayoutException("the Go runtime's variables cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    private GoRuntime(Target target) {
         this.target = target;
         this.memory = target.memory();
         this.layouts = GoLayouts.load(target.types());

@@ -45,12 +45,12 @@ public final class SnapshotReader {
      *     cannot be read
      */
     public Snapshot read(Target target, List<String> initialWarnings) {
-        GoRuntime rt;
-        try {
-            rt = new GoRuntime(target);
-        } catch (MemoryAccessException e) {
-            throw new RuntimeLayoutException("the Go runtime's variables cannot be read (" + e.getMessage() + ")");
-        }
+        return read(GoRuntime.of(target), initialWarnings);
+    }
+
+    /** {@link #read(Target, List)} with the target's runtime already built ({@link GoRuntime#of}). */
+    public Snapshot read(GoRuntime rt, List<String> initialWarnings) {
+        Target target = rt.target();
         List<String> warnings = new ArrayList<>(initialWarnings);
         List<ThreadContext> threads = target.threads();
         GoroutineReader goroutineReader = new GoroutineReader(rt, maxFrames);

@@ -122,13 +122,16 @@ public final class LiveTarget implements Target {
         OptionalInt selfStopper = before.stopped() ? p.selfStoppingThread() : OptionalInt.empty();
         String shown = options.binary().map(Path::toString).orElseGet(() -> p.exePath().orElse(p.exeLink().toString()));
         Path exePath = options.binary().orElse(p.exeLink());
-        ElfFile exe = openExecutable(p, exePath, options);
+        ElfFile exe = openExecutable(p, exePath);
         ElfFile processExe = exe;
         GdbSession gdb = null;
         LiveTarget t = null;
         try {
             if (options.binary().isPresent()) {
-                processExe = ElfFile.open(p.exeLink());
+                processExe = ElfFile.open(p.exeLink()); // once: the build id check and the memory freeze
+                if (!options.force()) {
+                    requireSameBuild(p, exePath, exe, processExe);
+                }
             }
             Optional<LiveLibc> libc = loadLibc();
             gdb = GdbSession.start();
@@ -158,28 +161,28 @@ public final class LiveTarget implements Target {
         }
     }
 
-    private static ElfFile openExecutable(LiveProcess p, Path exePath, Options options) {
+    private static ElfFile openExecutable(LiveProcess p, Path exePath) {
         ElfFile exe = ElfFile.open(exePath);
         try {
             if (exe.symbolAddress("runtime.allgs").isEmpty() && exe.section(".gopclntab").isEmpty()) {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "process " + p.pid() + " (" + p.name() + ", "
                         + exePath + ") is not a Go program (no Go runtime symbols)");
             }
-            if (options.binary().isPresent() && !options.force()) {
-                try (ElfFile running = ElfFile.open(p.exeLink())) {
-                    Optional<String> want = running.goBuildId().or(running::gnuBuildId);
-                    Optional<String> got = exe.goBuildId().or(exe::gnuBuildId);
-                    if (want.isPresent() && !want.equals(got)) {
-                        throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "binary " + exePath + " is not the build"
-                                + " process " + p.pid() + " runs: its build id is " + got.orElse("missing")
-                                + ", the process's is " + want.get() + " (use --force to use it anyway)");
-                    }
-                }
-            }
             return exe;
         } catch (RuntimeException e) {
             exe.close();
             throw e;
+        }
+    }
+
+    /** --binary without --force: the file must be the build the process runs. */
+    private static void requireSameBuild(LiveProcess p, Path exePath, ElfFile exe, ElfFile running) {
+        Optional<String> want = running.goBuildId().or(running::gnuBuildId);
+        Optional<String> got = exe.goBuildId().or(exe::gnuBuildId);
+        if (want.isPresent() && !want.equals(got)) {
+            throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "binary " + exePath + " is not the build"
+                    + " process " + p.pid() + " runs: its build id is " + got.orElse("missing")
+                    + ", the process's is " + want.get() + " (use --force to use it anyway)");
         }
     }
 
@@ -434,6 +437,11 @@ public final class LiveTarget implements Target {
     @Override
     public Path executable() {
         return exe.path();
+    }
+
+    /** The executable, open for as long as the target is. */
+    public ElfFile executableFile() {
+        return exe;
     }
 
     @Override

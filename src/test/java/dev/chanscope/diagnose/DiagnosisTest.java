@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chanscope.core.CoreTarget;
+import dev.chanscope.goruntime.GoRuntime;
 import dev.chanscope.goruntime.Snapshot;
 import dev.chanscope.goruntime.SnapshotReader;
 import dev.chanscope.goruntime.StackUnwinder;
@@ -27,8 +28,9 @@ class DiagnosisTest {
 
     private static Diagnosis diagnose(SampleCores.Entry e, SourceIndex source) {
         try (CoreTarget t = CoreTarget.open(e.core(), e.binary(), false)) {
-            Snapshot s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(t);
-            return DiagnosisRunner.run(t, s, source);
+            GoRuntime rt = GoRuntime.of(t);
+            Snapshot s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(rt, List.of());
+            return DiagnosisRunner.run(rt, t.executableFile(), s, source);
         }
     }
 

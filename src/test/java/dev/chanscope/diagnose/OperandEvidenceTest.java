@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chanscope.core.CoreTarget;
+import dev.chanscope.goruntime.GoRuntime;
 import dev.chanscope.goruntime.Snapshot;
 import dev.chanscope.goruntime.SnapshotReader;
 import dev.chanscope.goruntime.StackUnwinder;
 import dev.chanscope.testing.SampleCores;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,8 +27,9 @@ class OperandEvidenceTest {
     private static Diagnosis diagnose(String goVersion, String name) {
         SampleCores.Entry e = SampleCores.get(goVersion, name);
         try (CoreTarget t = CoreTarget.open(e.core(), e.binary(), false)) {
-            Snapshot s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(t);
-            return DiagnosisRunner.run(t, s, SourceIndex.none());
+            GoRuntime rt = GoRuntime.of(t);
+            Snapshot s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(rt, List.of());
+            return DiagnosisRunner.run(rt, t.executableFile(), s, SourceIndex.none());
         }
     }
 
