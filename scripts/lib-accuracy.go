@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,6 +77,11 @@ type Result struct {
 	CloserWant      string   `json:"closerWant,omitempty"`
 	Victim          string   `json:"victim"` // OK, WRONG, NONE, N/A
 	VictimGot       string   `json:"victimGot,omitempty"`
+	// Runtime facts against the runtime's own traceback (stderr.txt): goroutines
+	// whose id and frames (file:line, in order) match, of those it printed.
+	FactsMatched int    `json:"factsMatched"`
+	FactsTotal   int    `json:"factsTotal"`
+	FactsDetail  string `json:"factsDetail,omitempty"` // the first mismatch
 }
 
 type crashInfo struct {
@@ -97,8 +103,13 @@ func die(format string, args ...any) {
 }
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "versions" {
+		versionTable(os.Args[2:])
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "report" {
-		die("usage: lib-accuracy report -fixtures DIR -runs RUNS.tsv -results OUT.jsonl [-strict] [-threshold 0.8]")
+		die("usage: lib-accuracy report -fixtures DIR -runs RUNS.tsv -results OUT.jsonl [-strict] [-threshold 0.8]\n" +
+			"       lib-accuracy versions -results OUT.jsonl [-threshold 0.8]")
 	}
 	fs := flag.NewFlagSet("report", flag.ExitOnError)
 	fixtures := fs.String("fixtures", "", "fixture module directory (src/test/go)")
@@ -268,6 +279,7 @@ func evaluate(fixtures string, r run) Result {
 			}
 		}
 	}
+	res.FactsMatched, res.FactsTotal, res.FactsDetail = checkFacts(filepath.Join(r.dir, "stderr.txt"), report)
 	if p, ok := report["panic"].(map[string]any); ok && len(truth.Victim) > 0 {
 		if f, ok := p["userFrame"].(map[string]any); ok {
 			got := siteOf(f)
@@ -292,6 +304,116 @@ func evaluate(fixtures string, r run) Result {
 }
 
 const fixturesModule = "chanscope.dev/fixtures"
+
+var (
+	tbGoroutineRE = regexp.MustCompile(`^goroutine (\d+)(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)? \[[^\]]*\]:$`)
+	tbFileLineRE  = regexp.MustCompile(`^\t(.+):(\d+)(?: \+0x[0-9a-f]+)?(?: .*)?$`)
+)
+
+// tbGoroutine is one goroutine section of a runtime traceback: its frames as
+// base file name:line, up to the first elision.
+type tbGoroutine struct {
+	id       int
+	frames   []string
+	complete bool // no frames elided, the stack was available
+}
+
+func parseTraceback(path string) []tbGoroutine {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []tbGoroutine
+	var cur *tbGoroutine
+	for _, l := range strings.Split(string(b), "\n") {
+		if m := tbGoroutineRE.FindStringSubmatch(l); m != nil {
+			id, _ := strconv.Atoi(m[1])
+			if id == 0 { // an M's g0: not a goroutine of allgs
+				cur = nil
+				continue
+			}
+			out = append(out, tbGoroutine{id: id, complete: true})
+			cur = &out[len(out)-1]
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		switch {
+		case l == "" || strings.HasPrefix(l, "created by ") || strings.HasPrefix(l, "runtime stack:"):
+			cur = nil
+		case strings.Contains(l, "frames elided") || strings.Contains(l, "stack unavailable"):
+			cur.complete = false
+			cur = nil
+		default:
+			if m := tbFileLineRE.FindStringSubmatch(l); m != nil {
+				cur.frames = append(cur.frames, filepath.Base(m[1])+":"+m[2])
+			}
+		}
+	}
+	return out
+}
+
+// checkFacts compares the report's goroutines with the runtime's traceback.
+func checkFacts(stderrPath string, report map[string]any) (matched, total int, detail string) {
+	tb := parseTraceback(stderrPath)
+	byID := map[int][]string{}
+	partial := map[int]bool{}
+	if gs, ok := report["goroutines"].([]any); ok {
+		for _, x := range gs {
+			g, _ := x.(map[string]any)
+			id, _ := g["id"].(float64)
+			var frames []string
+			fs, _ := g["frames"].([]any)
+			for _, y := range fs {
+				f, _ := y.(map[string]any)
+				file, _ := f["file"].(string)
+				line, _ := f["line"].(float64)
+				frames = append(frames, filepath.Base(file)+":"+strconv.Itoa(int(line)))
+			}
+			byID[int(id)] = frames
+			if t, ok := g["framesTotal"].(float64); ok && int(t) > len(frames) {
+				partial[int(id)] = true
+			}
+		}
+	}
+	for _, g := range tb {
+		total++
+		got, ok := byID[g.id]
+		switch {
+		case !ok:
+			if detail == "" {
+				detail = fmt.Sprintf("goroutine %d missing", g.id)
+			}
+		case !sameFrames(g, got, partial[g.id]):
+			if detail == "" {
+				detail = fmt.Sprintf("goroutine %d: frames %v, traceback %v", g.id, got, g.frames)
+			}
+		default:
+			matched++
+		}
+	}
+	return matched, total, detail
+}
+
+func sameFrames(g tbGoroutine, got []string, reportTrimmed bool) bool {
+	n := len(g.frames)
+	if len(got) < n {
+		if !reportTrimmed {
+			return false
+		}
+		n = len(got)
+	}
+	if g.complete && !reportTrimmed && len(got) != len(g.frames) {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if got[i] != g.frames[i] {
+			return false
+		}
+	}
+	return true
+}
 
 type site struct {
 	Function    string `json:"function"`
@@ -445,7 +567,7 @@ func secs(s *float64) string {
 
 func printTable(results []Result) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "FIXTURE\tGO\tBUILD\tP\tEXPECTED\tGOT\tCONF\tRESULT\tCLOSER\tVICTIM\tPANIC SITE\tTRIES\tANALYZE")
+	fmt.Fprintln(w, "FIXTURE\tGO\tBUILD\tP\tEXPECTED\tGOT\tCONF\tRESULT\tCLOSER\tVICTIM\tFACTS\tPANIC SITE\tTRIES\tANALYZE")
 	for _, r := range results {
 		site, tries := r.PanicSite, "-"
 		if site == "" {
@@ -454,8 +576,12 @@ func printTable(results []Result) {
 		if r.Attempts > 0 {
 			tries = strconv.Itoa(r.Attempts)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Fixture, r.GoVersion, r.Build, r.Gomaxprocs,
-			r.Expected, r.Got, conf(r.Confidence), r.Outcome, r.Closer, r.Victim, site, tries, secs(r.AnalysisSeconds))
+		facts := "-"
+		if r.FactsTotal > 0 {
+			facts = fmt.Sprintf("%d/%d", r.FactsMatched, r.FactsTotal)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Fixture, r.GoVersion, r.Build, r.Gomaxprocs,
+			r.Expected, r.Got, conf(r.Confidence), r.Outcome, r.Closer, r.Victim, facts, site, tries, secs(r.AnalysisSeconds))
 	}
 	w.Flush()
 }
@@ -587,6 +713,26 @@ func printSummary(results []Result, threshold float64) int {
 		}
 	}
 	fmt.Printf("Fixtures diagnosed correctly in every run: %d/%d\n", allRight, len(fixtures))
+	factsRuns, factsAll, gMatched, gTotal := 0, 0, 0, 0
+	for _, r := range results {
+		if r.FactsTotal == 0 {
+			continue
+		}
+		factsRuns++
+		gMatched += r.FactsMatched
+		gTotal += r.FactsTotal
+		if r.FactsMatched == r.FactsTotal {
+			factsAll++
+		}
+	}
+	fmt.Printf("Runtime facts (goroutines and frames vs the runtime's traceback): %d/%d runs match in full; %d/%d goroutines\n",
+		factsAll, factsRuns, gMatched, gTotal)
+	for _, r := range results {
+		if r.FactsTotal > 0 && r.FactsMatched < r.FactsTotal {
+			fmt.Printf("  %s go%s %s GOMAXPROCS=%d: %d/%d; first: %s\n", r.Fixture, r.GoVersion, r.Build, r.Gomaxprocs,
+				r.FactsMatched, r.FactsTotal, r.FactsDetail)
+		}
+	}
 
 	// A wrong answer without a confidence cannot be shown to be below the
 	// threshold, so it counts against the hard rule.
@@ -637,6 +783,83 @@ func printSummary(results []Result, threshold float64) int {
 		}
 	}
 	return len(bad)
+}
+
+// versionTable prints one row per Go version and build of a results file:
+// the table of scripts/version-sweep.
+func versionTable(args []string) {
+	fs := flag.NewFlagSet("versions", flag.ExitOnError)
+	resultsPath := fs.String("results", "", "results.jsonl of scripts/accuracy")
+	threshold := fs.Float64("threshold", 0.8, "confidence of the hard rule")
+	fs.Parse(args)
+	f, err := os.Open(*resultsPath)
+	if err != nil {
+		die("%v", err)
+	}
+	defer f.Close()
+	type row struct {
+		runs, ok, confidentWrong, undetermined, noAnswer, closerOK, closerAsked, victimOK, factsFull, factsRuns int
+	}
+	rows := map[string]*row{}
+	var keys []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r Result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			die("%s: %v", *resultsPath, err)
+		}
+		k := r.GoVersion + "\t" + r.Build
+		if rows[k] == nil {
+			rows[k] = &row{}
+			keys = append(keys, k)
+		}
+		x := rows[k]
+		x.runs++
+		switch r.Outcome {
+		case "OK":
+			x.ok++
+		case "UNDETERMINED":
+			x.undetermined++
+		case "ERROR", "NO-CORE":
+			x.noAnswer++
+		}
+		if (r.Outcome == "WRONG" || r.Closer == "WRONG") && (r.Confidence == nil || *r.Confidence >= *threshold) {
+			x.confidentWrong++
+		}
+		if r.Closer != "N/A" {
+			x.closerAsked++
+			if r.Closer == "OK" {
+				x.closerOK++
+			}
+		}
+		if r.Victim == "OK" {
+			x.victimOK++
+		}
+		if r.FactsTotal > 0 {
+			x.factsRuns++
+			if r.FactsMatched == r.FactsTotal {
+				x.factsFull++
+			}
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		vi, bi, _ := strings.Cut(keys[i], "\t")
+		vj, bj, _ := strings.Cut(keys[j], "\t")
+		if vi != vj {
+			return versionLess(vi, vj)
+		}
+		return bi < bj
+	})
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "GO\tBUILD\tRUNS\tPATTERN RIGHT\tWRONG >= %.2f\tUNDETERMINED\tNO ANSWER\tCLOSER RIGHT\tVICTIM RIGHT\tFACTS = TRACEBACK\n", *threshold)
+	for _, k := range keys {
+		x := rows[k]
+		v, b, _ := strings.Cut(k, "\t")
+		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d/%d\t%d\t%d/%d\n", v, b, x.runs, x.ok, x.confidentWrong,
+			x.undetermined, x.noAnswer, x.closerOK, x.closerAsked, x.victimOK, x.factsFull, x.factsRuns)
+	}
+	w.Flush()
 }
 
 // printCulprits prints, per build kind, how often the report named the closer

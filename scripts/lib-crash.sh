@@ -76,11 +76,12 @@ crash_local_go() {
 crash_toolchain() {
   local ver="$1" got
   if [[ "$ver" == "$(crash_local_go)" ]]; then CRASH_TC=local; else CRASH_TC="go$ver"; fi
-  got="$(cd "$CRASH_FIXTURES" && GOTOOLCHAIN=$CRASH_TC go env GOVERSION)" || crash_die "cannot get toolchain go$ver"
+  got="$(cd / && GOTOOLCHAIN=$CRASH_TC go env GOVERSION)" || crash_die "cannot get toolchain go$ver"
   [[ "$got" == "go$ver" ]] || crash_die "GOTOOLCHAIN=$CRASH_TC gives $got, not go$ver"
-  CRASH_GOROOT="$(cd "$CRASH_FIXTURES" && GOTOOLCHAIN=$CRASH_TC go env GOROOT)"
+  CRASH_GOROOT="$(cd / && GOTOOLCHAIN=$CRASH_TC go env GOROOT)"
   CRASH_GOCMD="$CRASH_GOROOT/bin/go"
   CRASH_CHANGO="$CRASH_GOROOT/src/runtime/chan.go"
+  CRASH_VERSION="$ver"
   [[ -f "$CRASH_CHANGO" ]] || crash_die "no $CRASH_CHANGO"
 }
 
@@ -130,21 +131,30 @@ crash_kind_module() { # KIND
 # fixtures as they are; cgo adds a file to every main package and dotless
 # renames the module, both in a copy made once under CRASH_TREES (set by the
 # caller to a work directory).
+#
+# A toolchain older than the go line of the fixtures' go.mod (1.22) cannot
+# build them as they are; for those (crash_old_go VERSION) the copy's go.mod
+# says go 1.18 (tree KIND-go118), which the fixtures are written to build with.
 crash_kind_tree() {
-  local kind="$1" tree d
-  case "$kind" in
-    cgo|cgopie|dotless) ;;
-    *) printf '%s\n' "$CRASH_FIXTURES"; return 0 ;;
-  esac
-  tree="${CRASH_TREES:?CRASH_TREES not set}/$kind"
+  local kind="$1" goline="${2:-}" tree d
+  if [[ -z "$goline" ]]; then
+    case "$kind" in
+      cgo|cgopie|dotless) ;;
+      *) printf '%s\n' "$CRASH_FIXTURES"; return 0 ;;
+    esac
+  fi
+  tree="${CRASH_TREES:?CRASH_TREES not set}/$kind${goline:+-go${goline//./}}"
   if [[ ! -f "$tree/.complete" ]]; then
     rm -rf "$tree"
     mkdir -p "$tree"
     cp -r "$CRASH_FIXTURES"/. "$tree"/
+    if [[ -n "$goline" ]]; then
+      sed -i "s#^go [0-9.]*\$#go $goline#" "$tree/go.mod"
+    fi
     if [[ "$kind" == dotless ]]; then
       sed -i "s#^module chanscope.dev/fixtures\$#module $CRASH_DOTLESS_MODULE#" "$tree/go.mod"
       grep -rl --include='*.go' '"chanscope.dev/fixtures/' "$tree" | xargs -r sed -i "s#\"chanscope.dev/fixtures/#\"$CRASH_DOTLESS_MODULE/#g"
-    else
+    elif [[ "$kind" == cgo || "$kind" == cgopie ]]; then
       for d in "$tree"/*/; do
         grep -qs '^package main$' "$d"*.go && cp "$CRASH_SCRIPTS/lib-cgo-link.go.txt" "$d/zz_cgo_link.go"
       done
@@ -152,6 +162,13 @@ crash_kind_tree() {
     touch "$tree/.complete"
   fi
   printf '%s\n' "$tree"
+}
+
+# crash_old_go VERSION: true when VERSION is older than the fixtures' go line (1.22).
+crash_old_go() {
+  local minor="${1#1.}"
+  minor="${minor%%.*}"
+  [[ "$minor" =~ ^[0-9]+$ && "$minor" -lt 22 ]]
 }
 
 crash_kind_flags() { # KIND: the go build flags and CGO_ENABLED, as "CGO FLAGS..."
@@ -178,9 +195,10 @@ crash_build() {
   read -r cgo flags_s <<<"$spec"
   flags=()
   [[ -n "${flags_s:-}" ]] && read -r -a flags <<<"$flags_s"
-  tree="$(crash_kind_tree "$kind")"
+  tree="$(crash_kind_tree "$kind" "$(crash_old_go "$CRASH_VERSION" && echo 1.18)")"
   mkdir -p "$(dirname "$bin")"
-  if ! (cd "$tree" && GOTOOLCHAIN=local CGO_ENABLED="$cgo" GOFLAGS=-buildvcs=false "$CRASH_GOCMD" build "${flags[@]}" -o "$bin" "./$n"); then
+  # (GODEBUG=goindex=0: the Go 1.19 toolchain cannot read this machine's module index otherwise)
+  if ! (cd "$tree" && GODEBUG=goindex=0 GOTOOLCHAIN=local CGO_ENABLED="$cgo" GOFLAGS=-buildvcs=false "$CRASH_GOCMD" build "${flags[@]}" -o "$bin" "./$n"); then
     CRASH_LAST="go build of $n ($kind) failed"
     return 1
   fi
