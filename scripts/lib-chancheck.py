@@ -24,14 +24,25 @@ def _varint(mem, off):
             return value, off
 
 
+def _field(v, *names):
+    # runtime._type's fields were renamed when it became internal/abi.Type (Go 1.21: str -> Str)
+    for n in names:
+        try:
+            return v[n]
+        except gdb.error:
+            continue
+    raise gdb.error("no field %s" % "/".join(names))
+
+
 def _type_string(t):
     types = int(gdb.lookup_global_symbol("runtime.firstmoduledata").value()["types"])
-    mem = bytes(gdb.selected_inferior().read_memory(types + int(t["Str"]), 1024))
-    n, p = _varint(mem, 1)  # abi.Name: one flag byte, a varint length, the bytes
+    mem = bytes(gdb.selected_inferior().read_memory(types + int(_field(t, "Str", "str")), 1024))
+    n, p = _varint(mem, 1)  # abi.Name: one flag byte, a varint length, the bytes (Go 1.17 and later)
     s = mem[p : p + n].decode()
-    if int(t["TFlag"]) & 2:  # TFlagExtraStar
+    if int(_field(t, "TFlag", "tflag")) & 2:  # TFlagExtraStar
         s = s[1:]
     return s
+
 
 
 def main():
@@ -39,7 +50,7 @@ def main():
     if os.environ.get("SCASE"):
         addr = int(gdb.Value(addr).cast(gdb.lookup_type("runtime.scase").pointer()).dereference()["c"])
     c = gdb.Value(addr).cast(gdb.lookup_type("runtime.hchan").pointer()).dereference()
-    elem = _type_string(c["elemtype"].dereference())
+    elem = _type_string(c["elemtype"].dereference())  # *runtime._type or *internal/abi.Type
     print("chancheck elem=%s cap=%d qcount=%d closed=%d" % (elem, int(c["dataqsiz"]), int(c["qcount"]), int(c["closed"])))
 
 

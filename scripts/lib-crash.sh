@@ -8,7 +8,11 @@
 #   crash_toolchain VERSION              CRASH_TC, CRASH_GOROOT, CRASH_GOCMD, CRASH_CHANGO
 #   crash_build_checker DIR              builds scripts/lib-samplecheck.go: CRASH_CHECK
 #   crash_fixtures                       names of the fixtures (directories with truth.json)
-#   crash_build NAME BIN                 go build with CRASH_GOCMD, then the truth/binary check
+#   crash_kinds                          the build kinds, one a line
+#   crash_kind_dir VERSION KIND          go<VERSION> for static, go<VERSION>-<KIND> otherwise
+#   crash_kind_module KIND               the module path a kind builds the fixtures as
+#   crash_build NAME BIN [KIND]          go build with CRASH_GOCMD as KIND (default static),
+#                                        then the truth/binary check
 #   crash_reproduce NAME BIN GOMAXPROCS RUNPREFIX ATTEMPTS
 #                                        runs until the crash matches the truth:
 #                                        CRASH_RUN, CRASH_CORE, CRASH_SITE, CRASH_ATTEMPTS
@@ -72,11 +76,12 @@ crash_local_go() {
 crash_toolchain() {
   local ver="$1" got
   if [[ "$ver" == "$(crash_local_go)" ]]; then CRASH_TC=local; else CRASH_TC="go$ver"; fi
-  got="$(cd "$CRASH_FIXTURES" && GOTOOLCHAIN=$CRASH_TC go env GOVERSION)" || crash_die "cannot get toolchain go$ver"
+  got="$(cd / && GOTOOLCHAIN=$CRASH_TC go env GOVERSION)" || crash_die "cannot get toolchain go$ver"
   [[ "$got" == "go$ver" ]] || crash_die "GOTOOLCHAIN=$CRASH_TC gives $got, not go$ver"
-  CRASH_GOROOT="$(cd "$CRASH_FIXTURES" && GOTOOLCHAIN=$CRASH_TC go env GOROOT)"
+  CRASH_GOROOT="$(cd / && GOTOOLCHAIN=$CRASH_TC go env GOROOT)"
   CRASH_GOCMD="$CRASH_GOROOT/bin/go"
   CRASH_CHANGO="$CRASH_GOROOT/src/runtime/chan.go"
+  CRASH_VERSION="$ver"
   [[ -f "$CRASH_CHANGO" ]] || crash_die "no $CRASH_CHANGO"
 }
 
@@ -96,19 +101,109 @@ crash_fixtures() {
   return 0
 }
 
-# crash_build NAME BIN: builds the fixture with the toolchain of the last
-# crash_toolchain call (default flags: inlining and optimizations on, as in
-# production; CGO_ENABLED=0 so the binary is static) and checks that the
-# truth's closer and sender lines are channel operations in the binary.
+# Build kinds: the ways production builds a Go service, each a column of the
+# fixture matrix (docs/fixtures.md):
+#   static    CGO_ENABLED=0: static, non-PIE (directory go<V>)
+#   pie       -buildmode=pie, internal linking: loaded at a random base
+#   cgo       a file with import "C" added to the program, CGO_ENABLED=1:
+#             linked with libc by the external linker, as a net/http service
+#             built on a machine with gcc is
+#   cgopie    cgo and -buildmode=pie (what distributions ship)
+#   race      -race (the race runtime is C, linked with libc)
+#   extlink   -ldflags=-linkmode=external, no cgo code
+#   trimpath  -trimpath: file names relative to the module
+#   dotless   the fixtures' module renamed to a path without a dot (fixtures)
+# Every kind keeps inlining and optimizations on, as in production.
+CRASH_KINDS="static pie cgo cgopie race extlink trimpath dotless"
+CRASH_DOTLESS_MODULE="fixtures"
+
+crash_kinds() { printf '%s\n' $CRASH_KINDS; }
+
+crash_kind_dir() { # VERSION KIND
+  if [[ "${2:-static}" == static ]]; then printf 'go%s\n' "$1"; else printf 'go%s-%s\n' "$1" "$2"; fi
+}
+
+crash_kind_module() { # KIND
+  if [[ "$1" == dotless ]]; then printf '%s\n' "$CRASH_DOTLESS_MODULE"; else printf 'chanscope.dev/fixtures\n'; fi
+}
+
+# crash_kind_tree KIND: the directory to build KIND from. Most kinds build the
+# fixtures as they are; cgo adds a file to every main package and dotless
+# renames the module, both in a copy made once under CRASH_TREES (set by the
+# caller to a work directory).
+#
+# A toolchain older than the go line of the fixtures' go.mod (1.22) cannot
+# build them as they are; for those (crash_old_go VERSION) the copy's go.mod
+# says go 1.18 (tree KIND-go118), which the fixtures are written to build with.
+crash_kind_tree() {
+  local kind="$1" goline="${2:-}" tree d
+  if [[ -z "$goline" ]]; then
+    case "$kind" in
+      cgo|cgopie|dotless) ;;
+      *) printf '%s\n' "$CRASH_FIXTURES"; return 0 ;;
+    esac
+  fi
+  tree="${CRASH_TREES:?CRASH_TREES not set}/$kind${goline:+-go${goline//./}}"
+  if [[ ! -f "$tree/.complete" ]]; then
+    rm -rf "$tree"
+    mkdir -p "$tree"
+    cp -r "$CRASH_FIXTURES"/. "$tree"/
+    if [[ -n "$goline" ]]; then
+      sed -i "s#^go [0-9.]*\$#go $goline#" "$tree/go.mod"
+    fi
+    if [[ "$kind" == dotless ]]; then
+      sed -i "s#^module chanscope.dev/fixtures\$#module $CRASH_DOTLESS_MODULE#" "$tree/go.mod"
+      grep -rl --include='*.go' '"chanscope.dev/fixtures/' "$tree" | xargs -r sed -i "s#\"chanscope.dev/fixtures/#\"$CRASH_DOTLESS_MODULE/#g"
+    elif [[ "$kind" == cgo || "$kind" == cgopie ]]; then
+      for d in "$tree"/*/; do
+        grep -qs '^package main$' "$d"*.go && cp "$CRASH_SCRIPTS/lib-cgo-link.go.txt" "$d/zz_cgo_link.go"
+      done
+    fi
+    touch "$tree/.complete"
+  fi
+  printf '%s\n' "$tree"
+}
+
+# crash_old_go VERSION: true when VERSION is older than the fixtures' go line (1.22).
+crash_old_go() {
+  local minor="${1#1.}"
+  minor="${minor%%.*}"
+  [[ "$minor" =~ ^[0-9]+$ && "$minor" -lt 22 ]]
+}
+
+crash_kind_flags() { # KIND: the go build flags and CGO_ENABLED, as "CGO FLAGS..."
+  case "$1" in
+    static) echo "0" ;;
+    pie) echo "0 -buildmode=pie" ;;
+    cgo) echo "1" ;;
+    cgopie) echo "1 -buildmode=pie" ;;
+    race) echo "1 -race" ;;
+    extlink) echo "1 -ldflags=-linkmode=external" ;;
+    trimpath) echo "0 -trimpath" ;;
+    dotless) echo "0" ;;
+    *) return 1 ;;
+  esac
+}
+
+# crash_build NAME BIN [KIND]: builds the fixture as KIND (default static) with
+# the toolchain of the last crash_toolchain call and checks that the truth's
+# closer and sender lines are channel operations in the binary.
 crash_build() {
-  local n="$1" bin="$2"
+  local n="$1" bin="$2" kind="${3:-static}" tree spec cgo flags_s
+  local -a flags
+  spec="$(crash_kind_flags "$kind")" || { CRASH_LAST="unknown build kind $kind (have: $CRASH_KINDS)"; return 1; }
+  read -r cgo flags_s <<<"$spec"
+  flags=()
+  [[ -n "${flags_s:-}" ]] && read -r -a flags <<<"$flags_s"
+  tree="$(crash_kind_tree "$kind" "$(crash_old_go "$CRASH_VERSION" && echo 1.18)")"
   mkdir -p "$(dirname "$bin")"
-  if ! (cd "$CRASH_FIXTURES" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false "$CRASH_GOCMD" build -o "$bin" "./$n"); then
-    CRASH_LAST="go build of $n failed"
+  # (GODEBUG=goindex=0: the Go 1.19 toolchain cannot read this machine's module index otherwise)
+  if ! (cd "$tree" && GODEBUG=goindex=0 GOTOOLCHAIN=local CGO_ENABLED="$cgo" GOFLAGS=-buildvcs=false "$CRASH_GOCMD" build "${flags[@]}" -o "$bin" "./$n"); then
+    CRASH_LAST="go build of $n ($kind) failed"
     return 1
   fi
-  if ! "$CRASH_CHECK" truth -fixtures "$CRASH_FIXTURES" -name "$n" -binary "$bin" -goroot "$CRASH_GOROOT"; then
-    CRASH_LAST="$n: truth.json does not match the binary"
+  if ! FIXTURE_MODULE="$(crash_kind_module "$kind")" "$CRASH_CHECK" truth -fixtures "$CRASH_FIXTURES" -name "$n" -binary "$bin" -goroot "$CRASH_GOROOT"; then
+    CRASH_LAST="$n: truth.json does not match the $kind binary"
     return 1
   fi
 }
@@ -118,7 +213,7 @@ crash_is_elf_core() { # ELF magic and e_type == ET_CORE (4)
     [[ "$(od -An -tu2 -j16 -N2 "$1" | tr -d ' \n')" == 4 ]]
 }
 
-# crash_reproduce NAME BIN GOMAXPROCS RUNPREFIX ATTEMPTS: runs BIN in a fresh
+# crash_reproduce NAME BIN GOMAXPROCS RUNPREFIX ATTEMPTS [KIND]: runs BIN in a fresh
 # directory RUNPREFIX-<attempt> with GOTRACEBACK=crash, the given GOMAXPROCS,
 # `ulimit -c unlimited` and a 60 s kill timeout, until stderr matches the truth
 # (first line, panicking goroutine, victim frame, panic site) and the kernel
@@ -127,7 +222,7 @@ crash_is_elf_core() { # ELF magic and e_type == ET_CORE (4)
 # directory, with stdout.txt and stderr.txt), CRASH_CORE, CRASH_SITE (the
 # observed panic site) and CRASH_ATTEMPTS.
 crash_reproduce() {
-  local n="$1" bin="$2" procs="$3" prefix="$4" attempts="$5"
+  local n="$1" bin="$2" procs="$3" prefix="$4" attempts="$5" kind="${6:-static}"
   local attempt=0 run rc f
   CRASH_RUN=""; CRASH_CORE=""; CRASH_SITE=""; CRASH_ATTEMPTS=0; CRASH_LAST=""
   while [[ $attempt -lt $attempts ]]; do
@@ -138,16 +233,17 @@ crash_reproduce() {
     rc=0
     # (the braces keep bash's "Aborted (core dumped)" job message off the terminal)
     # timeout's own messages ("the monitored command dumped core") must not reach stderr.txt
-    { (cd "$run" && ulimit -c unlimited && exec env -u GODEBUG GOTRACEBACK=crash GOMAXPROCS="$procs" \
+    # (a -race binary reports races to race.<pid>, not to stderr, which stays the runtime's traceback)
+    { (cd "$run" && ulimit -c unlimited && exec env -u GODEBUG GOTRACEBACK=crash GOMAXPROCS="$procs" GORACE="log_path=race" \
       timeout -s KILL 60 sh -c 'exec "$1" >stdout.txt 2>stderr.txt' sh "$bin"); } 2>/dev/null || rc=$?
     CRASH_CORE=""
     for f in "$run"/*; do
-      case "$(basename "$f")" in stdout.txt|stderr.txt) continue ;; esac
+      case "$(basename "$f")" in stdout.txt|stderr.txt|race.*) continue ;; esac
       if crash_is_elf_core "$f"; then CRASH_CORE="$f"; fi
     done
     if [[ -z "$CRASH_CORE" ]]; then
       CRASH_LAST="exit status $rc and no core file (core_pattern=$CRASH_CORE_PATTERN, ulimit -c $(ulimit -c))"
-    elif CRASH_SITE="$("$CRASH_CHECK" run -fixtures "$CRASH_FIXTURES" -name "$n" -stderr "$run/stderr.txt" -chan-go "$CRASH_CHANGO")"; then
+    elif CRASH_SITE="$(FIXTURE_MODULE="$(crash_kind_module "$kind")" "$CRASH_CHECK" run -fixtures "$CRASH_FIXTURES" -name "$n" -stderr "$run/stderr.txt" -chan-go "$CRASH_CHANGO")"; then
       CRASH_RUN="$run"
       CRASH_ATTEMPTS=$attempt
       return 0

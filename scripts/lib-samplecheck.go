@@ -153,10 +153,27 @@ func main() {
 	}
 }
 
+// fixturesModule is the module path the fixtures are written for; truth.json
+// names functions of the fixtures' packages under it.
+const fixturesModule = "chanscope.dev/fixtures"
+
+// builtModule is the module path the binary was built with: FIXTURE_MODULE
+// (a build kind may rename the module, e.g. to a path without a dot), else
+// fixturesModule.
+func builtModule() string {
+	if m := os.Getenv("FIXTURE_MODULE"); m != "" {
+		return m
+	}
+	return fixturesModule
+}
+
 func loadTruth(fixtures, name string) (*Truth, error) {
 	b, err := os.ReadFile(filepath.Join(fixtures, name, "truth.json"))
 	if err != nil {
 		return nil, err
+	}
+	if m := builtModule(); m != fixturesModule {
+		b = bytes.ReplaceAll(b, []byte(`"`+fixturesModule+"/"), []byte(`"`+m+"/"))
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -241,11 +258,18 @@ func cmdTruth(args []string) {
 	}
 	markers := map[key]bool{}
 	dir := filepath.Join(*fixtures, *name)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var files []string // the fixture's sources, its own packages included
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+			files = append(files, p)
+		}
+		return nil
+	})
 	markerRE := regexp.MustCompile(`//.*\btruth:(\w+)`)
 	roleRE := regexp.MustCompile(`\btruth:(\w+)`)
 	for _, f := range files {
-		rel := *name + "/" + filepath.Base(f)
+		relInFixture, _ := filepath.Rel(dir, f)
+		rel := *name + "/" + filepath.ToSlash(relInFixture)
 		lines := readLines(f)
 		for i, l := range lines {
 			if !markerRE.MatchString(l) {
@@ -384,7 +408,7 @@ func callSites(binary, goroot string) ([]call, error) {
 	if goroot != "" {
 		gotool = filepath.Join(goroot, "bin", "go")
 	}
-	out, err := exec.Command(gotool, "tool", "objdump", "-s", `^main\.`, binary).Output()
+	out, err := exec.Command(gotool, "tool", "objdump", "-s", `^(main\.|`+regexp.QuoteMeta(builtModule())+`/)`, binary).Output()
 	if err != nil {
 		return nil, fmt.Errorf("go tool objdump: %v", err)
 	}
@@ -741,6 +765,8 @@ func cmdChanArg(args []string) {
 
 type Entry struct {
 	GoVersion string   `json:"goVersion"`
+	Build     string   `json:"build,omitempty"`  // the build kind; absent for static
+	Module    string   `json:"module,omitempty"` // the module path, when the build renamed it
 	Name      string   `json:"name"`
 	Dir       string   `json:"dir"`
 	Pattern   string   `json:"pattern"`
@@ -803,6 +829,9 @@ func cmdManifest(args []string) {
 		a, b := m.Entries[i], m.Entries[j]
 		if a.GoVersion != b.GoVersion {
 			return versionLess(a.GoVersion, b.GoVersion)
+		}
+		if a.Build != b.Build {
+			return a.Build < b.Build
 		}
 		return a.Name < b.Name
 	})

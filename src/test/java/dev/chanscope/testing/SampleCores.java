@@ -112,6 +112,8 @@ public final class SampleCores {
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ManifestEntry(
             String goVersion,
+            String build,
+            String module,
             String name,
             String dir,
             String pattern,
@@ -124,9 +126,19 @@ public final class SampleCores {
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Manifest(String generator, List<ManifestEntry> entries) {}
 
-    /** One sample: a fixture crashed under one Go version. */
+    /** The build kind of the plain {@code go<VERSION>} directories. */
+    public static final String STATIC = "static";
+
+    /** The module path the fixtures are written for (truth.json names functions under it). */
+    public static final String FIXTURES_MODULE = "chanscope.dev/fixtures";
+
+    /**
+     * One sample: a fixture built one way ({@code build}: static, pie, cgo, race, ... as
+     * scripts/lib-crash.sh makes them) by one Go version and crashed.
+     */
     public record Entry(
             String goVersion,
+            String build,
             String name,
             Path dir,
             Path coreXz,
@@ -136,9 +148,18 @@ public final class SampleCores {
             Truth truth,
             Optional<ManifestEntry> manifest) {
 
-        /** {@code go1.26.8/close-of-nil}. */
+        /** {@code go1.26.8/close-of-nil}, {@code go1.26.8-pie/close-of-nil}. */
         public String id() {
-            return "go" + goVersion + "/" + name;
+            return dir.getParent().getFileName() + "/" + name;
+        }
+
+        public boolean isStatic() {
+            return build.equals(STATIC);
+        }
+
+        /** The module path the binary was built as (a build kind may rename it). */
+        public String module() {
+            return manifest.map(ManifestEntry::module).orElse(FIXTURES_MODULE);
         }
 
         /** The uncompressed core, decompressed on first use. */
@@ -173,6 +194,10 @@ public final class SampleCores {
             return id();
         }
     }
+
+    /** {@code go1.26.8} or {@code go1.26.8-pie}: the Go version and the build kind. */
+    private static final java.util.regex.Pattern SAMPLE_DIR =
+            java.util.regex.Pattern.compile("go(\\d+(?:\\.\\d+)*)(?:-([a-z0-9]+))?");
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
@@ -221,20 +246,34 @@ public final class SampleCores {
         return l;
     }
 
+    /**
+     * The static samples: every committed fixture, built the plain way, under each Go version of
+     * the base set. {@link #all()} adds the build matrix (PIE, cgo, race, ...) of a few fixtures.
+     */
+    public static List<Entry> base() {
+        return all().stream().filter(Entry::isStatic).toList();
+    }
+
+    /** The Go versions of the base set, oldest first. */
     public static List<String> goVersions() {
-        return all().stream().map(Entry::goVersion).distinct().toList();
+        return base().stream().map(Entry::goVersion).distinct().toList();
+    }
+
+    /** The build kinds among the samples. */
+    public static List<String> builds() {
+        return all().stream().map(Entry::build).distinct().sorted().toList();
     }
 
     public static List<Entry> forGo(String goVersion) {
-        return all().stream().filter(e -> e.goVersion().equals(goVersion)).toList();
+        return base().stream().filter(e -> e.goVersion().equals(goVersion)).toList();
     }
 
     public static List<Entry> named(String name) {
-        return all().stream().filter(e -> e.name().equals(name)).toList();
+        return base().stream().filter(e -> e.name().equals(name)).toList();
     }
 
     public static Entry get(String goVersion, String name) {
-        return all().stream()
+        return base().stream()
                 .filter(e -> e.goVersion().equals(goVersion) && e.name().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no sample go" + goVersion + "/" + name));
@@ -273,14 +312,17 @@ public final class SampleCores {
         try (Stream<Path> versions = Files.list(dir)) {
             for (Path v : versions.filter(Files::isDirectory).toList()) {
                 String vname = v.getFileName().toString();
-                if (!vname.matches("go\\d+(\\.\\d+)*")) {
+                java.util.regex.Matcher dm = SAMPLE_DIR.matcher(vname);
+                if (!dm.matches()) {
                     continue;
                 }
+                String version = dm.group(1);
+                String build = dm.group(2) != null ? dm.group(2) : STATIC;
                 try (Stream<Path> names = Files.list(v)) {
                     for (Path d : names.filter(p -> Files.isRegularFile(p.resolve("truth.json"))).toList()) {
                         String name = d.getFileName().toString();
                         String rel = vname + "/" + name;
-                        out.add(new Entry(vname.substring(2), name, d, d.resolve("core.xz"), d.resolve("binary.xz"),
+                        out.add(new Entry(version, build, name, d, d.resolve("core.xz"), d.resolve("binary.xz"),
                                 d.resolve("stderr.txt"), d.resolve("truth.json"), readTruth(d.resolve("truth.json")),
                                 Optional.ofNullable(byDir.get(rel))));
                     }
@@ -289,7 +331,9 @@ public final class SampleCores {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        out.sort(Comparator.<Entry, String>comparing(e -> versionKey(e.goVersion())).thenComparing(Entry::name));
+        out.sort(Comparator.<Entry, String>comparing(e -> versionKey(e.goVersion()))
+                .thenComparing(e -> e.isStatic() ? "" : e.build())
+                .thenComparing(Entry::name));
         return List.copyOf(out);
     }
 
