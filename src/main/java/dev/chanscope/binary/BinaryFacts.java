@@ -110,8 +110,8 @@ public interface BinaryFacts {
 
     /**
      * True for the program's own code (package main, its module and dependencies, by the
-     * binary's build info); false for the standard library and the runtime. The default guesses
-     * from the name: a dot in the first path element.
+     * binary's build info); false for the standard library and the runtime. The default,
+     * without build info, takes every package the toolchain does not ship for the program's.
      */
     default boolean isUserFunction(String function) {
         return new GoPackages(List.of()).origin(function) == GoPackages.Origin.USER;

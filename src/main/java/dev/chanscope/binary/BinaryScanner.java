@@ -82,7 +82,8 @@ public final class BinaryScanner {
         // For a PIE executable the pclntab may come from a core (relocated); the file is not.
         this.bias = pclntab.textStart() - linkText;
         this.buildInfo = BuildInfo.read(exe);
-        this.packages = new GoPackages(buildInfo.map(BuildInfo::modules).orElse(List.of()));
+        this.packages = new GoPackages(buildInfo.map(BuildInfo::modules).orElse(List.of()),
+                buildInfo.map(BuildInfo::mainPackage).orElse(""));
     }
 
     /**
@@ -263,8 +264,11 @@ public final class BinaryScanner {
                 if (f == null) {
                     return ClosureFlow.CallKind.OTHER;
                 }
-                if (f.name().equals("runtime.newobject")) {
+                if (Allocators.typeArgument(f.name()) >= 0) {
                     return ClosureFlow.CallKind.NEW_OBJECT;
+                }
+                if (Allocators.isRaceHook(f.name())) {
+                    return ClosureFlow.CallKind.RACE_HOOK;
                 }
                 return f.name().startsWith("runtime.gcWriteBarrier") ? ClosureFlow.CallKind.WRITE_BARRIER
                         : ClosureFlow.CallKind.OTHER;

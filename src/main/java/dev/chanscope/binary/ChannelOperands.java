@@ -108,8 +108,10 @@ final class ChannelOperands {
             return new ChannelOperand.CallResult(r.pc(), program.callee(r.pc()).orElse("?"));
         }
         if (v instanceof NewObject o) {
-            // newobject(typ *abi.Type): the descriptor is the argument at the call.
-            String type = program.flow(fn).argumentAt(o.allocPc(), 0) instanceof Address t ? program.typeName(t.address()) : "";
+            // newobject(typ *abi.Type), mallocgc*(size, typ, needzero): the descriptor is an argument at the call.
+            int typeArg = Math.max(0, program.callee(o.allocPc()).map(Allocators::typeArgument).orElse(0));
+            String type = program.flow(fn).argumentAt(o.allocPc(), typeArg) instanceof Address t
+                    ? program.typeName(t.address()) : "";
             return new ChannelOperand.New(o.allocPc(), type);
         }
         if (v instanceof SlotLoad l) {

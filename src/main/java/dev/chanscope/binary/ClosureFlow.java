@@ -46,10 +46,19 @@ final class ClosureFlow {
 
     /** How the analysis treats a direct call. */
     enum CallKind {
-        /** runtime.newobject: the first argument register returns a fresh object. */
+        /**
+         * runtime.newobject, or the allocator the compiler calls instead ({@link Allocators}):
+         * the first argument register returns a fresh object.
+         */
         NEW_OBJECT,
         /** runtime.gcWriteBarrierN: preserves every register but R11 and touches no stack slot. */
         WRITE_BARRIER,
+        /**
+         * The race detector's hooks (runtime.raceread, racewrite, racefuncenter, ...) that -race
+         * puts between a closure's allocation and its use: they take their arguments in
+         * registers and write none of the caller's stack slots beyond their own argument area.
+         */
+        RACE_HOOK,
         /** anything else */
         OTHER
     }
@@ -529,6 +538,7 @@ final class ClosureFlow {
                 clobberForCall(s, calls.argumentBytes(in.target()), false, in.pc());
                 s.regs[arg] = new NewObject(in.pc());
             }
+            case RACE_HOOK -> clobberForCall(s, Math.max(0, calls.argumentBytes(in.target())), false, in.pc());
             case OTHER -> {
                 int dst = frame == null ? -1 : calls.bulkDestination(in.target());
                 if (dst >= 0) {

@@ -20,13 +20,24 @@ public final class CoreMemory implements Memory {
 
     private final Range[] ranges;
     private final ElfFile executable;
+    private final long bias;
     private final BiFunction<Long, Integer, Optional<byte[]>> fallback;
 
     /**
      * @param fallback slow path for ranges in neither file, or {@code (a, n) -> Optional.empty()}
      */
     public CoreMemory(ElfFile core, ElfFile executable, BiFunction<Long, Integer, Optional<byte[]>> fallback) {
+        this(core, executable, 0, fallback);
+    }
+
+    /**
+     * @param bias     the executable's load bias ({@link LoadBias}): its file is read at
+     *                 {@code address - bias}, as a PIE's file says where it would be loaded at 0
+     * @param fallback slow path for ranges in neither file, or {@code (a, n) -> Optional.empty()}
+     */
+    public CoreMemory(ElfFile core, ElfFile executable, long bias, BiFunction<Long, Integer, Optional<byte[]>> fallback) {
         this.executable = executable;
+        this.bias = bias;
         this.fallback = fallback;
         List<Range> list = new ArrayList<>();
         long coreSize = core.fileSize();
@@ -74,7 +85,7 @@ public final class CoreMemory implements Memory {
         }
         // Not dumped: the executable's own segments (text, rodata, pclntab).
         int n = Math.min(want, untilNextCoreRange(a));
-        Optional<byte[]> b = executable.readVirtual(a, n);
+        Optional<byte[]> b = executable.readVirtual(a - bias, n);
         if (b.isEmpty()) {
             b = fallback.apply(a, n);
         }

@@ -14,6 +14,7 @@ import dev.chanscope.gdb.GdbThreads;
 import dev.chanscope.gdb.GdbTypeCatalog;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.MemoryAccessException;
+import dev.chanscope.proc.NativeFrame;
 import dev.chanscope.proc.Target;
 import dev.chanscope.proc.ThreadContext;
 import dev.chanscope.proc.TypeCatalog;
@@ -33,6 +34,7 @@ public final class CoreTarget implements Target {
     private final Memory memory;
     private final GdbTypeCatalog types;
     private final Optional<Truncation> truncation;
+    private final LoadBias bias;
     private final List<String> warnings;
     private List<ThreadContext> threads;
 
@@ -41,10 +43,16 @@ public final class CoreTarget implements Target {
         this.exe = exe;
         this.gdb = gdb;
         this.truncation = Truncation.of(core);
-        CoreMemory direct = new CoreMemory(core, exe, this::gdbRead);
+        this.bias = LoadBias.ofCore(core, exe);
+        CoreMemory direct = new CoreMemory(core, exe, bias.value(), this::gdbRead);
         this.memory = truncation.isPresent() ? new MissingAware(direct, lostRanges(core)) : direct;
         this.types = new GdbTypeCatalog(gdb);
-        this.warnings = List.copyOf(warnings);
+        List<String> w = new ArrayList<>(warnings);
+        if (bias.unknown()) {
+            w.add("the binary is position-independent but the core records neither its entry point (NT_AUXV)"
+                    + " nor its mappings (NT_FILE): addresses from the binary may be wrong");
+        }
+        this.warnings = List.copyOf(w);
     }
 
     /**
@@ -268,17 +276,18 @@ public final class CoreTarget implements Target {
      * notes could not be parsed as such (damaged, or laid out unusually).
      */
     private static Optional<String> pageMismatch(ElfFile core, ElfFile exe, String coreName, String binaryName) {
-        if (exe.type() != ElfFile.ET_EXEC) {
-            return Optional.empty(); // PIE: the load address is not known before reading the core's mappings
+        LoadBias bias = LoadBias.ofCore(core, exe);
+        if (bias.unknown()) {
+            return Optional.empty(); // PIE with no record of where it was loaded: nothing to compare
         }
-        CoreMemory coreOnly = new CoreMemory(core, exe, (a, n) -> Optional.empty());
+        CoreMemory coreOnly = new CoreMemory(core, exe, bias.value(), (a, n) -> Optional.empty());
         for (String note : List.of(".note.go.buildid", ".note.gnu.build-id")) {
             Optional<ElfFile.Section> sec = exe.section(note);
-            if (sec.isEmpty() || sec.get().addr() == 0 || !coreOnly.inCore(sec.get().addr())) {
+            if (sec.isEmpty() || sec.get().addr() == 0 || !coreOnly.inCore(sec.get().addr() + bias.value())) {
                 continue;
             }
             int n = (int) Math.min(sec.get().size(), 4096);
-            byte[] inCore = coreOnly.read(sec.get().addr(), n);
+            byte[] inCore = coreOnly.read(sec.get().addr() + bias.value(), n);
             byte[] inFile = exe.readAt(sec.get().offset(), n);
             if (!Arrays.equals(inCore, inFile)) {
                 return Optional.of("binary " + binaryName + " (" + BuildIds.of(exe).describe() + ") does not match core "
@@ -410,7 +419,7 @@ public final class CoreTarget implements Target {
 
     @Override
     public OptionalLong symbolAddress(String name) {
-        return GdbLookups.symbolAddress(exe, gdb, name, 0);
+        return GdbLookups.symbolAddress(exe, gdb, name, bias.value());
     }
 
     @Override
@@ -425,6 +434,15 @@ public final class CoreTarget implements Target {
     }
 
     @Override
+    public List<NativeFrame> nativeFrames(int lwp) {
+        try {
+            return GdbThreads.frames(gdb, lwp, 64);
+        } catch (GdbCommandException | NumberFormatException | ClassCastException e) {
+            return List.of();
+        }
+    }
+
+    @Override
     public TypeCatalog types() {
         return types;
     }
@@ -432,6 +450,11 @@ public final class CoreTarget implements Target {
     @Override
     public Path executable() {
         return exe.path();
+    }
+
+    /** The executable's load bias: run-time address = link-time address + bias. */
+    public LoadBias loadBias() {
+        return bias;
     }
 
     public ElfFile coreFile() {

@@ -49,7 +49,7 @@ final class CloserFinder {
     List<CloserCandidate> rank() {
         List<CloserCandidate> out = new ArrayList<>();
         for (CallSite s : in.binary().sites(ChannelOp.CLOSE)) {
-            if (!UserCode.isUser(s.source().function()) && !UserCode.isUser(s.physical())) {
+            if (!in.binary().isUserFunction(s.source().function()) && !in.binary().isUserFunction(s.physical())) {
                 continue;
             }
             out.add(candidate(s));

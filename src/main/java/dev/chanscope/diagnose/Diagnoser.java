@@ -33,6 +33,10 @@ public final class Diagnoser {
     private static final Set<String> STRONG_TIES = Set.of("same-expression", "same-field", "same-variable");
 
     public Diagnosis diagnose(DiagnosisInput in) {
+        return Completeness.limit(judge(in), Completeness.gaps(in.snapshot()));
+    }
+
+    private Diagnosis judge(DiagnosisInput in) {
         Optional<PanicRecord> po = in.snapshot().panic();
         if (po.isEmpty() || po.get().kind() == PanicKind.OTHER) {
             String msg = po.map(PanicRecord::message).orElse("no panic found");
@@ -55,11 +59,14 @@ public final class Diagnoser {
         List<Evidence> ev = new ArrayList<>(victimEvidence(in, p));
         List<String> missing = new ArrayList<>();
         if (victim.isPresent() && !in.source().has(victim.get().file())) {
-            missing.add("the source (pass --source-root DIR) would let chanscope compare the channel expressions"
-                    + " of each close with the victim's");
+            missing.add("the victim's source: " + in.source().notFound(victim.get().file()) + "; it would let"
+                    + " chanscope compare the channel expressions of each close with the victim's");
         }
         Verdict v = closeOfClosed ? closeOfClosed(in, victim, ranked, linked, ev)
                 : sendOnClosed(in, p, victim, ranked, linked, ev, missing);
+        v.closer.map(c -> c.site().source().file()).filter(f -> !in.source().has(f)
+                && victim.map(x -> !x.file().equals(f)).orElse(true))
+                .ifPresent(f -> missing.add("the closer's source: " + in.source().notFound(f)));
         List<String> unresolved = new ArrayList<>();
         v.closer.ifPresent(c -> {
             if (in.binary().hasIndirectCalls(c.site().physical())) {

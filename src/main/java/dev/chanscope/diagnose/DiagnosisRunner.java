@@ -1,7 +1,7 @@
 package dev.chanscope.diagnose;
 
-import dev.chanscope.binary.BinaryFacts;
 import dev.chanscope.binary.BinaryScanner;
+import dev.chanscope.binary.ScannedBinary;
 import dev.chanscope.elf.ElfFile;
 import dev.chanscope.goruntime.ChannelHolder;
 import dev.chanscope.goruntime.ChannelHolders;
@@ -33,12 +33,14 @@ public final class DiagnosisRunner {
 
     public static Diagnosis run(GoRuntime rt, ElfFile exe, Snapshot snapshot, SourceIndex source) {
         Target target = rt.target();
-        BinaryFacts binary = BinaryScanner.scan(exe, rt.pclntab());
+        ScannedBinary binary = BinaryScanner.scan(exe, rt.pclntab());
         List<ChannelHolder> holders = snapshot.channel()
                 .map(c -> new ChannelHolders(target.memory()).find(c.address(), snapshot.goroutines(),
                         Math.max(0, c.address() - HEAP_WINDOW), c.address() + HEAP_WINDOW))
                 .orElse(List.of());
-        DiagnosisInput in = new DiagnosisInput(snapshot, binary, holders, source,
+        // -trimpath file names start with a module path: map them to the roots by it.
+        SourceIndex src = binary.buildInfo().map(b -> source.withModules(b.modules())).orElse(source);
+        DiagnosisInput in = new DiagnosisInput(snapshot, binary, holders, src,
                 Optional.of(target.types()));
         return new Diagnoser().diagnose(in);
     }

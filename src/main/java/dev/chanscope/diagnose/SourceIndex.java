@@ -23,21 +23,61 @@ public final class SourceIndex {
 
     private final List<Path> roots;
     private final boolean recordedPaths;
+    /** Module paths from the binary's build info, the main module's first: where -trimpath file names start. */
+    private final List<String> modules;
     private final Map<String, Optional<List<String>>> files = new HashMap<>();
+    private final Map<String, Path> found = new HashMap<>();
 
     /** Looks under {@code roots}, and at the paths DWARF recorded when they exist on this machine. */
     public SourceIndex(List<Path> roots) {
-        this(roots, true);
+        this(roots, true, List.of());
     }
 
-    private SourceIndex(List<Path> roots, boolean recordedPaths) {
+    private SourceIndex(List<Path> roots, boolean recordedPaths, List<String> modules) {
         this.roots = List.copyOf(roots);
         this.recordedPaths = recordedPaths;
+        this.modules = List.copyOf(modules);
     }
 
     /** No source at all (--no-source): the diagnosis uses the core and the binary only. */
     public static SourceIndex none() {
-        return new SourceIndex(List.of(), false);
+        return new SourceIndex(List.of(), false, List.of());
+    }
+
+    /**
+     * The same index, also mapping module-relative file names to the roots: a binary built with
+     * {@code -trimpath} records {@code example.com/svc/work/x.go} for the main module's
+     * {@code work/x.go}, which is {@code ROOT/work/x.go} when ROOT is the module's directory.
+     *
+     * @param modulePaths the build info's module paths, the main module's first
+     */
+    public SourceIndex withModules(List<String> modulePaths) {
+        return new SourceIndex(roots, recordedPaths, modulePaths);
+    }
+
+    /** Whether there is anywhere to look: a --source-root, or the recorded paths. */
+    public boolean searches() {
+        return !roots.isEmpty() || recordedPaths;
+    }
+
+    /** One line for the report when {@code file} was not found: where chanscope looked. */
+    public String notFound(String file) {
+        if (!searches()) {
+            return "the source of " + file + " was not read (--no-source)";
+        }
+        if (roots.isEmpty()) {
+            return "the source of " + file + " is not at the path the binary records; pass --source-root DIR";
+        }
+        return "the source of " + file + " was not found under " + roots.stream().map(Path::toString)
+                .collect(java.util.stream.Collectors.joining(", ")) + (moduleRelative(file).isPresent()
+                ? " (as " + moduleRelative(file).get() + " of module " + moduleOf(file).orElse("") + ", nor by path suffix)"
+                : " (by path suffix)");
+    }
+
+    /** Where {@code file} was read from, when it was found. */
+    public Optional<Path> location(String file) {
+        lines(file);
+        return Optional.ofNullable(found.get(file));
     }
 
     /** The text of {@code file}:{@code line} (1-based), when the file is found. */
@@ -191,6 +231,7 @@ public final class SourceIndex {
     private Optional<List<String>> load(String file) {
         for (Path p : candidates(file)) {
             if (Files.isRegularFile(p)) {
+                found.put(file, p);
                 try {
                     return Optional.of(Files.readAllLines(p, StandardCharsets.UTF_8));
                 } catch (IOException e) {
@@ -201,13 +242,32 @@ public final class SourceIndex {
         return Optional.empty();
     }
 
+    /** The longest module path {@code file} starts with (module paths use '/', as -trimpath names do). */
+    private Optional<String> moduleOf(String file) {
+        return modules.stream().filter(m -> !m.isEmpty() && file.startsWith(m + "/"))
+                .max(java.util.Comparator.comparingInt(String::length));
+    }
+
+    /** {@code file} relative to its module's directory, when it is a -trimpath name of a known module. */
+    private Optional<String> moduleRelative(String file) {
+        if (Path.of(file).isAbsolute()) {
+            return Optional.empty();
+        }
+        return moduleOf(file).map(m -> file.substring(m.length() + 1));
+    }
+
     private List<Path> candidates(String file) {
         List<Path> out = new ArrayList<>();
         if (file.isEmpty()) {
             return out;
         }
         Path as = Path.of(file);
-        // Longest suffix first: the most specific match wins.
+        // A module-relative name (-trimpath) maps by its module path first.
+        Optional<String> rel = moduleRelative(file);
+        for (Path root : roots) {
+            rel.ifPresent(r -> out.add(root.resolve(r)));
+        }
+        // Then the longest suffix: the most specific match wins.
         String[] parts = file.replace('\\', '/').split("/");
         for (Path root : roots) {
             for (int i = 0; i < parts.length; i++) {

@@ -1,5 +1,6 @@
 package dev.chanscope.gdb;
 
+import dev.chanscope.proc.NativeFrame;
 import dev.chanscope.proc.ThreadContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
  * threads.
  */
 public final class GdbThreads {
+    private static final Pattern HEX = Pattern.compile("0x([0-9a-fA-F]+)");
     private static final Pattern LWP = Pattern.compile("LWP (\\d+)|Thread \\S+ \\(LWP (\\d+)\\)|process (\\d+)");
 
     /**
@@ -72,6 +74,49 @@ public final class GdbThreads {
                 }
             }
             out.add(new ThreadContext(lwp, Map.copyOf(regs)));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * gdb's backtrace of the thread with LWP {@code lwp}, at most {@code max} frames: pc from
+     * {@code -stack-list-frames}, sp by evaluating {@code $sp} in each frame.
+     */
+    public static List<NativeFrame> frames(GdbSession gdb, int lwp, int max) {
+        String id = null;
+        for (MiValue t : list(gdb.execute("-thread-info").results().get("threads").orElseThrow())) {
+            MiValue.Tuple tuple = (MiValue.Tuple) t;
+            Matcher m = LWP.matcher(tuple.string("target-id").orElse(""));
+            if (m.find()) {
+                String g = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+                if (Integer.parseInt(g) == lwp) {
+                    id = tuple.string("id").orElse(null);
+                    break;
+                }
+            }
+        }
+        if (id == null) {
+            return List.of();
+        }
+        List<NativeFrame> out = new ArrayList<>();
+        MiValue stack = gdb.execute("-stack-list-frames --thread " + id + " 0 " + (max - 1))
+                .results().get("stack").orElseThrow();
+        for (MiValue f : list(stack)) {
+            MiValue.Tuple frame = f instanceof MiValue.Tuple t ? t : null;
+            if (frame == null) {
+                continue;
+            }
+            int level = Integer.parseInt(frame.string("level").orElse("-1"));
+            long pc = Long.decode(frame.string("addr").orElse("0"));
+            boolean signal = frame.string("func").orElse("").equals("<signal handler called>");
+            // $sp, not a C cast: the frame's language may be Go, whose syntax gdb then expects.
+            String sp = gdb.execute("-data-evaluate-expression --thread " + id + " --frame " + level + " $sp")
+                    .results().string("value").orElse("");
+            Matcher hex = HEX.matcher(sp);
+            if (!hex.find()) {
+                continue;
+            }
+            out.add(new NativeFrame(level, pc, Long.parseUnsignedLong(hex.group(1), 16), signal));
         }
         return List.copyOf(out);
     }

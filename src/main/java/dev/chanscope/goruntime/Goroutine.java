@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param parentId    the creating goroutine's id (Go 1.21+), 0 when unknown
  * @param startFunction the function the goroutine started in ({@code g.startpc})
  * @param threadLwp   the OS thread running it, -1 when none
- * @param stackSource how the stack was found: "sched", "syscall", "signal-context", "none"
+ * @param stackSource how the stack was found: "thread", "signal-context", "syscall", "sched", "gdb" (gdb's own unwinder, the last resort for a thread), "none"
  * @param waitingSudog g.waiting: the sudog it is (or was just) blocked with, 0 when none
  */
 public record Goroutine(

@@ -3,6 +3,7 @@ package dev.chanscope.goruntime;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.MemoryAccessException;
 import dev.chanscope.proc.ThreadContext;
+import dev.chanscope.proc.NativeFrame;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -200,6 +201,18 @@ public final class GoroutineReader {
             } catch (MemoryAccessException e) {
                 stack = new StackUnwinder.Stack(stack.frames(), Optional.of(STACK_UNREADABLE));
             }
+            if (thread != null && stack.frames().isEmpty()) {
+                Optional<Start> viaGdb = gdbStart(thread, stackLo, stackHi);
+                if (viaGdb.isPresent()) {
+                    Start start = viaGdb.get();
+                    source = start.source;
+                    try {
+                        stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+                    } catch (MemoryAccessException e) {
+                        stack = new StackUnwinder.Stack(List.of(), Optional.of(STACK_UNREADABLE));
+                    }
+                }
+            }
         }
         List<PhysicalFrame> phys = trimRuntimeEntry(stack.frames());
         List<Frame> frames = new ArrayList<>();
@@ -253,6 +266,24 @@ public final class GoroutineReader {
             return new Start(pc, sp, false, "sched");
         }
         return null;
+    }
+
+    /**
+     * The last resort for a goroutine on a thread whose stack our walk could not reach: gdb's
+     * own unwinder (CFI, libc's tables, its signal-frame sniffers) for that thread, and the
+     * first frame it finds on the goroutine's stack in Go code. The frame after gdb's
+     * {@code <signal handler called>} is at the interrupted instruction.
+     */
+    private Optional<Start> gdbStart(ThreadContext thread, long lo, long hi) {
+        List<NativeFrame> frames = rt.target().nativeFrames(thread.lwp());
+        for (int i = 0; i < frames.size(); i++) {
+            NativeFrame f = frames.get(i);
+            if (!f.signal() && f.sp() >= lo && f.sp() < hi && rt.pclntab().funcAt(f.pc()).isPresent()) {
+                boolean trap = i == 0 || frames.get(i - 1).signal();
+                return Optional.of(new Start(f.pc(), f.sp(), trap, "gdb"));
+            }
+        }
+        return Optional.empty();
     }
 
     /** [lo, hi) of the stack the thread was on when stopped: gsignal's or g0's. */

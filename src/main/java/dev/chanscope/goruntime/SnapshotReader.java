@@ -32,6 +32,9 @@ public final class SnapshotReader {
         return name + " (no Go panic was in flight)";
     }
 
+    /** Warnings that say the reading is too incomplete for a confident verdict start with this. */
+    public static final String INCOMPLETE_PREFIX = "incomplete reading: ";
+
     public Snapshot read(Target target) {
         return read(target, List.of());
     }
@@ -56,6 +59,13 @@ public final class SnapshotReader {
         GoroutineReader goroutineReader = new GoroutineReader(rt, maxFrames);
         List<Goroutine> gs = goroutineReader.readAll(threads);
         warnings.addAll(goroutineReader.warnings());
+        if (gs.isEmpty()) {
+            // Every Go program that ran main has goroutine 1: an empty list means the runtime's
+            // data was not where the binary says (a wrong load address, another build, damage).
+            throw new RuntimeLayoutException("no goroutine could be read from runtime.allgs (" + rt.version()
+                    + "): the runtime's data is not where the binary places it, so nothing can be reported"
+                    + (warnings.isEmpty() ? "" : " (" + String.join("; ", warnings) + ")"));
+        }
         for (Goroutine g : gs) {
             g.stackError().ifPresent(e -> warnings.add("goroutine " + g.id() + ": "
                     + (e.equals(GoroutineReader.STACK_UNREADABLE) ? e : "stack incomplete: " + e)));
@@ -78,6 +88,9 @@ public final class SnapshotReader {
             panic = new PanicRecord(v.id(), "(panic value unreadable)", PanicKind.OTHER, PanicSite.OTHER,
                     Optional.empty(), PanicReader.userFrame(v), List.of());
         }
+        victim.filter(v -> v.frames().isEmpty()).ifPresent(v -> warnings.add(INCOMPLETE_PREFIX + "goroutine " + v.id()
+                + ", the panicking goroutine, has no stack frames that could be read (from " + v.stackSource()
+                + "); the site, the victim and the channel are unknown"));
         ChannelReader cr = new ChannelReader(rt);
         Optional<Hchan> channel;
         try {

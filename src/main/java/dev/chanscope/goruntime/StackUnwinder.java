@@ -127,15 +127,15 @@ public final class StackUnwinder {
     }
 
     private Optional<long[]> innermostContext(long pc, long sp, long stackLo, long stackHi) {
-        if (sigreturnPc.isEmpty()) {
-            return Optional.empty();
-        }
         Stack s = unwind(pc, sp, stackLo, stackHi, true, 64);
         for (PhysicalFrame f : s.frames()) {
             try {
                 long ret = memory.u64(f.fp() - 8);
-                if (ret == sigreturnPc.getAsLong()) {
-                    return Optional.of(mcontext(f.fp()));
+                if (isRestorer(ret) || isHandlerEntry(f.function()) && pclntab.funcAt(ret).isEmpty()) {
+                    long[] regs = mcontext(f.fp());
+                    if (pclntab.funcAt(regs[2]).isPresent()) {
+                        return Optional.of(regs);
+                    }
                 }
             } catch (MemoryAccessException e) {
                 break;
@@ -145,7 +145,8 @@ public final class StackUnwinder {
         // tables could not walk).
         for (long a = sp; a + 8 <= stackHi && a < sp + 64 * 1024; a += 8) {
             try {
-                if (memory.u64(a) == sigreturnPc.getAsLong()) {
+                long w = memory.u64(a);
+                if (w != 0 && (sigreturnPc.isPresent() && w == sigreturnPc.getAsLong() || w == libcRestorer)) {
                     long[] regs = mcontext(a + 8);
                     if (pclntab.funcAt(regs[2]).isPresent()) {
                         return Optional.of(regs);
@@ -157,6 +158,50 @@ public final class StackUnwinder {
         }
         return Optional.empty();
     }
+
+    /**
+     * The signal handler's first frame: the kernel enters it as if called from the restorer, so
+     * its return-address slot is the rt_sigframe's {@code pretcode}. cgoSigtramp (cgo and -race
+     * builds) tail-jumps to sigtramp, so sigtramp's frame is the one seen.
+     */
+    private static boolean isHandlerEntry(String function) {
+        return function.equals("runtime.sigtramp") || function.equals("runtime.cgoSigtramp");
+    }
+
+    /**
+     * A signal return trampoline: the runtime's own (sa_restorer when the runtime installs its
+     * handlers), or, when handlers are installed through libc's sigaction (cgo, external linking,
+     * -race: runtime/cgo's x_cgo_sigaction), libc's {@code __restore_rt}. Both are
+     * {@code mov $15, %rax; syscall} (rt_sigreturn), the bytes gdb's amd64-linux sigtramp
+     * detector also matches. Reading libc's code needs gdb to have it (the core holds only
+     * its first page); without it, {@link #isHandlerEntry} still finds the frame.
+     */
+    private boolean isRestorer(long ret) {
+        if (sigreturnPc.isPresent() && ret == sigreturnPc.getAsLong() || ret == libcRestorer && ret != 0) {
+            return true;
+        }
+        if (ret == 0 || pclntab.funcAt(ret).isPresent()) {
+            return false;
+        }
+        try {
+            byte[] code = memory.read(ret, RT_SIGRETURN.length);
+            if (java.util.Arrays.equals(code, RT_SIGRETURN) || java.util.Arrays.equals(code, 0, RT_SIGRETURN_SHORT.length,
+                    RT_SIGRETURN_SHORT, 0, RT_SIGRETURN_SHORT.length)) {
+                libcRestorer = ret;
+                return true;
+            }
+        } catch (MemoryAccessException e) {
+            // libc's text is not in the core and gdb could not read it: judge by the frame
+        }
+        return false;
+    }
+
+    /** {@code 48 c7 c0 0f 00 00 00 0f 05}: mov $0xf (__NR_rt_sigreturn), %rax; syscall. */
+    private static final byte[] RT_SIGRETURN = {0x48, (byte) 0xc7, (byte) 0xc0, 0x0f, 0, 0, 0, 0x0f, 0x05};
+    /** {@code b8 0f 00 00 00 0f 05}: the same with the zero-extending mov (what Go 1.27's assembler emits for it). */
+    private static final byte[] RT_SIGRETURN_SHORT = {(byte) 0xb8, 0x0f, 0, 0, 0, 0x0f, 0x05};
+    /** libc's restorer once seen, so the stack scan below recognises it too. */
+    private long libcRestorer;
 
     /** {rsp, rbp, rip} from the ucontext at {@code uc}. */
     private long[] mcontext(long uc) {

@@ -24,6 +24,15 @@ public interface Target extends AutoCloseable {
 
     TypeCatalog types();
 
+    /**
+     * The stack of thread {@code lwp} as gdb's own unwinder sees it, innermost first; empty when
+     * the target has no such unwinder or the thread is unknown. Slow (one gdb round trip per
+     * frame): only for a thread chanscope's own walk could not get through.
+     */
+    default java.util.List<NativeFrame> nativeFrames(int lwp) {
+        return java.util.List.of();
+    }
+
     /** The signal that ended the process (a core's first thread), or 0 when there is none. */
     int terminatingSignal();
 
