@@ -95,9 +95,11 @@ public final class Diagnoser {
                         + " not available to match channel expressions");
             }
         }
-        Diagnosis.Fix fix = Fixes.forPattern(v.pattern, v.closer, victim, in.snapshot().channel(),
-                closerMayBeVictim(in, p, v.closer));
         List<Diagnosis.ClosingSite> sites = timed.sites(v.closer);
+        List<String> otherSites = sites.stream().filter(x -> !x.culprit())
+                .map(x -> x.candidate().site().source().location()).toList();
+        Diagnosis.Fix fix = Fixes.forPattern(v.pattern, v.closer, victim, in.snapshot().channel(),
+                closerMayBeVictim(in, p, v.closer), otherSites);
         Diagnosis.Basis basis = basis(v.closer, sites, linked.isEmpty());
         List<Evidence> evidence = new ArrayList<>(v.evidence);
         v.closer.flatMap(c -> sites.stream().filter(Diagnosis.ClosingSite::culprit).findFirst())
@@ -157,8 +159,8 @@ public final class Diagnoser {
                 for (CloserCandidate c : strong) {
                     if (!c.site().source().equals(first) && t.get(c).status() == CloserTiming.Status.UNKNOWN) {
                         t.put(c, new CloserTiming.Timing(CloserTiming.Status.NOT_YET, "the close at "
-                                + first.location() + " ran, so this one did not: a second close of the channel would"
-                                + " have panicked with 'close of closed channel' (" + t.get(c).why() + ")"));
+                                + first.location() + " ran, so this one did not: a second close would have panicked"
+                                + " with 'close of closed channel'"));
                     }
                 }
             }
@@ -289,7 +291,11 @@ public final class Diagnoser {
                     + c.site().physical() + "): it ran when " + Wrappers.enclosing(c.site().physical())
                     + " returned", Weight.DECISIVE));
             stillSending(in, p).ifPresent(ev::add);
-            return new Verdict(Pattern.DEFER_CLOSE, base, "defer-close: " + Wrappers.enclosing(
+            // The binary settles rule 1 (the close is compiled into a defer wrapper): tied to the
+            // channel by its field or its variable, the verdict needs nothing the source adds.
+            double conf = c.site().wrapper() == CallSite.Wrapper.DEFER_WRAPPER && strongTie(c) ? Math.max(base, 0.85)
+                    : base;
+            return new Verdict(Pattern.DEFER_CLOSE, conf, "defer-close: " + Wrappers.enclosing(
                     c.site().physical()) + " returned and its deferred close ran while goroutine " + p.goroutineId()
                     + " was still sending", ev, top, runners);
         }

@@ -33,14 +33,22 @@ final class Fixes {
      */
     static Diagnosis.Fix forPattern(Pattern p, Optional<CloserCandidate> closer, Optional<SourcePos> sender,
                                     Optional<Hchan> channel, boolean closerMayBeVictim) {
+        return forPattern(p, closer, sender, channel, closerMayBeVictim, List.of());
+    }
+
+    /** @param otherSites the other closing sites of the channel (file:line), besides the closer's */
+    static Diagnosis.Fix forPattern(Pattern p, Optional<CloserCandidate> closer, Optional<SourcePos> sender,
+                                    Optional<Hchan> channel, boolean closerMayBeVictim, List<String> otherSites) {
         String ch = channel.map(c -> "the chan " + c.elemType()).orElse("the channel");
-        String closerFn = closer.map(c -> Wrappers.enclosing(c.site().physical())).orElse("the closer");
+        String closerFn = closer.map(c -> c.site().wrapper() == dev.chanscope.binary.CallSite.Wrapper.DEFER_WRAPPER
+                ? Wrappers.enclosing(c.site().physical()) : c.site().source().function()).orElse("the closer");
         String closeAt = closer.map(c -> " (" + c.site().source().location() + ")").orElse("");
         String senderFn = sender.map(SourcePos::function).orElse("the sender");
         return switch (p) {
             case MULTI_CLOSER -> new Diagnosis.Fix("Give " + ch + " one owner that closes it.", List.of(
-                    "Let exactly one goroutine close it; the other paths that now close it" + closeAt
-                            + " should signal the owner instead (a done channel or context cancellation).",
+                    "Let exactly one goroutine close it; every place that now closes it (" + closerFn + closeAt
+                            + (otherSites.isEmpty() ? "" : ", " + String.join(", ", otherSites)) + ")"
+                            + " should ask that owner instead (a done channel or context cancellation).",
                     "If several parties must be able to shut it down, wrap the close in a sync.Once owned with the"
                             + " channel.",
                     "The owner closes only after " + senderFn + " and every other sender has stopped."));
