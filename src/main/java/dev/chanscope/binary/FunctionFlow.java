@@ -1,5 +1,6 @@
 package dev.chanscope.binary;
 
+import dev.chanscope.arch.Instruction;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.Deque;

@@ -4,7 +4,7 @@ import dev.chanscope.binary.BinaryFacts;
 import dev.chanscope.binary.CallSite;
 import dev.chanscope.binary.ChannelOp;
 import dev.chanscope.binary.FunctionFlow;
-import dev.chanscope.binary.Instruction;
+import dev.chanscope.arch.Instruction;
 import dev.chanscope.goruntime.Goroutine;
 import dev.chanscope.goruntime.GoStatus;
 import dev.chanscope.goruntime.PhysicalFrame;

@@ -72,7 +72,7 @@ class DiagnosisTest {
         List<SampleCores.Site> ran = e.truth().closer().stream()
                 .filter(c -> c.closedFirst() == null || c.closedFirst()).toList();
         assertFalse(ran.isEmpty(), "the truth names no closer that ran");
-        var closer = d.closer().orElseThrow(() -> new AssertionError("no closer named"));
+        var closer = d.closer().orElseThrow(() -> new AssertionError(e + ": no closer named"));
         if (d.basis() == Diagnosis.Basis.UNDECIDED) {
             boolean listed = d.closingSites().stream().filter(x -> !x.status().equals("not-yet"))
                     .anyMatch(x -> ran.stream().anyMatch(c -> at(x.candidate().site().source(), c)));
@@ -87,7 +87,7 @@ class DiagnosisTest {
         if (e.truth().victim().isEmpty() || d.pattern() == Pattern.NOT_CHANNEL_PANIC) {
             return;
         }
-        var victim = d.sender().orElseThrow(() -> new AssertionError("no victim named"));
+        var victim = d.sender().orElseThrow(() -> new AssertionError(e + ": no victim named; " + d.headline()));
         assertTrue(e.truth().victim().stream().anyMatch(v -> victim.file().endsWith("/" + v.file())
                 && victim.line() == v.line()), "victim " + victim + " is not " + e.truth().victim());
     }

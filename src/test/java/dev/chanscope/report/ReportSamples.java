@@ -3,10 +3,11 @@ package dev.chanscope.report;
 import dev.chanscope.diagnose.Diagnosis;
 import dev.chanscope.diagnose.DiagnosisRunner;
 import dev.chanscope.diagnose.SourceIndex;
+import dev.chanscope.goruntime.GoRuntime;
 import dev.chanscope.goruntime.Snapshot;
 import dev.chanscope.goruntime.SnapshotReader;
 import dev.chanscope.goruntime.StackUnwinder;
-import dev.chanscope.target.CoreTarget;
+import dev.chanscope.core.CoreTarget;
 import dev.chanscope.testing.SampleCores;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +18,9 @@ record ReportSamples(SampleCores.Entry entry, Snapshot snapshot, Diagnosis diagn
     static ReportSamples of(SampleCores.Entry e, boolean withSource) {
         SourceIndex source = withSource ? new SourceIndex(List.of(SampleCores.fixturesDir())) : SourceIndex.none();
         try (CoreTarget t = CoreTarget.open(e.core(), e.binary(), false)) {
-            Snapshot s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(t);
-            return new ReportSamples(e, s, DiagnosisRunner.run(t, s, source), source);
+            GoRuntime rt = GoRuntime.of(t);
+            Snapshot s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(rt, List.of());
+            return new ReportSamples(e, s, DiagnosisRunner.run(rt, t.executableFile(), s, source), source);
         }
     }
 
