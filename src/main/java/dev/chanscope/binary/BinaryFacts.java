@@ -116,4 +116,17 @@ public interface BinaryFacts {
     default boolean isUserFunction(String function) {
         return new GoPackages(List.of()).origin(function) == GoPackages.Origin.USER;
     }
+
+    /**
+     * The control flow of a physical function's machine code, decoded on demand while the
+     * executable is open; empty when it is not known (no such function, or the file is closed).
+     */
+    default java.util.Optional<FunctionFlow> flow(String physicalFunction) {
+        return Optional.empty();
+    }
+
+    /** The physical function holding {@code pc}, when the pclntab knows it. */
+    default Optional<String> functionAt(long pc) {
+        return Optional.empty();
+    }
 }

@@ -149,6 +149,15 @@ public final class BinaryScanner {
 
     // ---- the scan ----
 
+    /** Runtime functions that do not return: a path through a call of one of them ends there. */
+    private static final Set<String> NO_RETURN = Set.of("runtime.gopanic", "runtime.throw", "runtime.fatal",
+            "runtime.fatalthrow", "runtime.panicIndex", "runtime.panicIndexU", "runtime.panicSliceAlen",
+            "runtime.panicSliceAlenU", "runtime.panicSliceAcap", "runtime.panicSliceAcapU", "runtime.panicSliceB",
+            "runtime.panicSliceBU", "runtime.panicdivide", "runtime.panicshift", "runtime.panicwrap",
+            "runtime.panicnildottype", "runtime.panicdottypeE", "runtime.panicdottypeI", "runtime.panicmem",
+            "runtime.panicunsafeslicelen", "runtime.goPanicIndex", "runtime.goPanicSliceAlen",
+            "runtime.goPanicSliceAcap", "runtime.goPanicSliceB", "runtime.sigpanic", "runtime.Goexit");
+
     private ScannedBinary run() {
         long t0 = System.nanoTime();
         List<FuncInfo> functions = pclntab.functions();
@@ -188,9 +197,18 @@ public final class BinaryScanner {
         unresolved.sort(Comparator.comparingLong(Unresolved::pc));
         ScanStats stats = new ScanStats(functions.size(), bytes, instructions, undecodable, misaligned, indirect,
                 System.nanoTime() - t0);
-        return new ScannedBinary(List.copyOf(sites), graph, List.copyOf(roots), List.copyOf(unresolved),
+        ScannedBinary out = new ScannedBinary(List.copyOf(sites), graph, List.copyOf(roots), List.copyOf(unresolved),
                 Map.copyOf(selects), Set.copyOf(indirectCallers), packages, buildInfo, stats,
                 Map.copyOf(operands), Map.copyOf(selectSends), Map.copyOf(receiveChecks));
+        Map<String, FuncInfo> byName = new HashMap<>();
+        for (FuncInfo fn : functions) {
+            byName.putIfAbsent(fn.name(), fn);
+        }
+        out.flowSource(name -> Optional.ofNullable(byName.get(name)).map(fn -> new FunctionFlow(fn.name(), fn.entry(),
+                fn.end(), FunctionCode.decode(decoder, fn, code(fn)).instructions,
+                target -> functionAt(target).map(f -> NO_RETURN.contains(f.name())).orElse(false))),
+                pc -> functionAt(pc).map(FuncInfo::name));
+        return out;
     }
 
     private byte[] code(FuncInfo fn) {

@@ -25,6 +25,10 @@ public final class ScannedBinary implements BinaryFacts {
     private final Map<Long, ChannelOperand> operands;
     private final Map<Long, List<ChannelOperand>> selectSends;
     private final Map<String, List<ChannelOperand>> receiveChecks;
+    /** Decodes a function's control flow on demand (set by the scanner; empty once the file is closed). */
+    private volatile java.util.function.Function<String, Optional<FunctionFlow>> flowSource = f -> Optional.empty();
+    private volatile java.util.function.LongFunction<Optional<String>> names = pc -> Optional.empty();
+    private final Map<String, Optional<FunctionFlow>> flowMemo = new ConcurrentHashMap<>();
 
     ScannedBinary(List<CallSite> sites, CallGraph graph, List<GoRoot> roots, List<Unresolved> unresolved,
                   Map<Long, SelectShape> selects, Set<String> indirectCallers, GoPackages packages,
@@ -146,5 +150,31 @@ public final class ScannedBinary implements BinaryFacts {
 
     public ScanStats stats() {
         return stats;
+    }
+
+    void flowSource(java.util.function.Function<String, Optional<FunctionFlow>> source,
+                    java.util.function.LongFunction<Optional<String>> names) {
+        this.flowSource = source;
+        this.names = names;
+    }
+
+    @Override
+    public Optional<FunctionFlow> flow(String physicalFunction) {
+        Optional<FunctionFlow> f = flowMemo.get(physicalFunction);
+        if (f != null) {
+            return f;
+        }
+        try {
+            f = flowSource.apply(physicalFunction);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // the executable was closed after the scan
+        }
+        flowMemo.put(physicalFunction, f);
+        return f;
+    }
+
+    @Override
+    public Optional<String> functionAt(long pc) {
+        return names.apply(pc);
     }
 }

@@ -55,10 +55,10 @@ final class AnalyzeCommand implements Callable<Integer> {
                 }
                 out.println(jr.toJson(root));
             }
-            case markdown -> out.print(new MarkdownReport(diagnose.sourceIndex()).render(r.snapshot(), r.input(),
+            case markdown -> out.print(new MarkdownReport(diagnose.sourceIndex(), diagnose.verbose).render(r.snapshot(), r.input(),
                     r.diagnosis()));
             case text -> out.print(new TextReport().analyze(r.snapshot(), r.input(), r.diagnosis(),
-                    diagnose.sourceIndex()));
+                    diagnose.sourceIndex(), diagnose.verbose));
         }
         out.flush();
         return r.warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();

@@ -152,7 +152,8 @@ final class AttachCommand implements Callable<Integer> {
             LiveJsonReport jr = new LiveJsonReport();
             out.println(new JsonReport().toJson(jr.build(s, view, facts, in, diagnosis)));
         } else {
-            out.print(new LiveTextReport().render(s, view, facts, in, diagnosis, diagnose.sourceIndex()));
+            out.print(new LiveTextReport().render(s, view, facts, in, diagnosis, diagnose.sourceIndex(),
+                    diagnose.verbose));
         }
         out.flush();
         if (!d.restored()) {

@@ -17,6 +17,11 @@ final class DiagnoseOptions {
     @Option(names = "--no-source", description = "Diagnose from the core and the binary only, ignoring any source.")
     boolean noSource;
 
+    @Option(names = {"-v", "--verbose"}, description = "Also print the evidence with its weights and the machine code"
+            + " notation, the patterns considered, and the calls the binary scan could not follow (the JSON always"
+            + " has them).")
+    boolean verbose;
+
     SourceIndex sourceIndex() {
         return noSource ? SourceIndex.none() : new SourceIndex(sourceRoots);
     }

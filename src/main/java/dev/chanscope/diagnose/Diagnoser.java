@@ -15,6 +15,7 @@ import dev.chanscope.goruntime.PanicSite;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -50,12 +51,19 @@ public final class Diagnoser {
             return new Diagnosis(Pattern.CLOSE_OF_NIL, 0.97, "close of a nil channel in " + where,
                     List.of(new Evidence("panic-message", "the runtime raised 'close of nil channel' in closechan",
                             Weight.DECISIVE)),
-                    List.of(), Optional.empty(), List.of(), victim, List.of(), Fixes.closeOfNil(victim), List.of());
+                    List.of(), Optional.empty(), List.of(), victim, List.of(), Fixes.closeOfNil(victim), List.of(),
+                    List.of(), Diagnosis.Basis.NONE);
         }
         boolean closeOfClosed = p.kind() == PanicKind.CLOSE_OF_CLOSED;
         CloserFinder finder = new CloserFinder(in, victim, closeOfClosed);
-        List<CloserCandidate> ranked = finder.rank();
+        List<CloserCandidate> ranked = onlyCloser(in, finder.rank());
         List<CloserCandidate> linked = ranked.stream().filter(Diagnoser::linked).toList();
+        // Which of the tied closing sites ran: the core's evidence about time puts the site that
+        // ran first, the sites that have not run yet last (docs/patterns.md, "Decision rules").
+        Timed timed = timed(in, linked.isEmpty() ? ranked.stream().limit(5).toList() : linked, closeOfClosed);
+        if (!linked.isEmpty()) {
+            linked = timed.order();
+        }
         List<Evidence> ev = new ArrayList<>(victimEvidence(in, p));
         List<String> missing = new ArrayList<>();
         if (victim.isPresent() && !in.source().has(victim.get().file())) {
@@ -94,9 +102,155 @@ public final class Diagnoser {
                         + " not available to match channel expressions");
             }
         }
-        Diagnosis.Fix fix = Fixes.forPattern(v.pattern, v.closer, victim, in.snapshot().channel());
-        return new Diagnosis(pattern, round(conf), headline, List.copyOf(v.evidence), List.copyOf(runners), v.closer,
-                ranked.stream().limit(5).toList(), victim, List.copyOf(missing), fix, List.copyOf(unresolved));
+        List<Diagnosis.ClosingSite> sites = timed.sites(v.closer);
+        List<String> otherSites = sites.stream().filter(x -> !x.culprit())
+                .map(x -> x.candidate().site().source().location()).toList();
+        Diagnosis.Fix fix = Fixes.forPattern(v.pattern, v.closer, victim, in.snapshot().channel(),
+                closerMayBeVictim(in, p, v.closer), otherSites);
+        Diagnosis.Basis basis = basis(v.closer, sites, linked.isEmpty());
+        List<Evidence> evidence = new ArrayList<>(v.evidence);
+        v.closer.flatMap(c -> sites.stream().filter(Diagnosis.ClosingSite::culprit).findFirst())
+                .filter(x -> !x.status().equals("unknown"))
+                .ifPresent(x -> evidence.add(new Evidence(x.status().equals("ran") ? "closer-ran" : "closer-not-yet",
+                        x.why(), x.status().equals("ran") ? Weight.STRONG : Weight.AGAINST)));
+        if (basis == Diagnosis.Basis.UNDECIDED) {
+            missing.add("which closing site ran: " + sites.stream().filter(x -> !x.status().equals("not-yet"))
+                    .map(x -> x.candidate().site().source().location()).distinct()
+                    .reduce((a, b) -> a + ", " + b).orElse("") + " may each have closed it");
+        }
+        return new Diagnosis(pattern, round(conf), headline, List.copyOf(evidence), List.copyOf(runners), v.closer,
+                ranked.stream().limit(5).toList(), victim, List.copyOf(missing), fix, List.copyOf(unresolved),
+                sites, basis);
+    }
+
+    /** The closing sites with their timing, and the tied candidates reordered by it. */
+    private record Timed(List<CloserCandidate> order, Map<CloserCandidate, CloserTiming.Timing> timing) {
+        List<Diagnosis.ClosingSite> sites(Optional<CloserCandidate> culprit) {
+            List<Diagnosis.ClosingSite> out = new ArrayList<>();
+            Set<SourcePos> seen = new java.util.HashSet<>();
+            String culpritAt = culprit.map(c -> c.site().source().location()).orElse("");
+            boolean anyStrong = order.stream().anyMatch(Diagnoser::strongTie);
+            for (CloserCandidate c : order) {
+                if (anyStrong && !strongTie(c) && !c.site().source().location().equals(culpritAt)
+                        || !seen.add(c.site().source())) {
+                    continue;
+                }
+                CloserTiming.Timing t = timing.get(c);
+                String status = switch (t.status()) {
+                    case RAN -> "ran";
+                    case NOT_YET -> "not-yet";
+                    case UNKNOWN -> "unknown";
+                };
+                out.add(new Diagnosis.ClosingSite(c, status, t.why(), c.site().source().location().equals(culpritAt)));
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    private static Timed timed(DiagnosisInput in, List<CloserCandidate> pool, boolean closeOfClosed) {
+        CloserTiming timing = new CloserTiming(in);
+        Map<CloserCandidate, CloserTiming.Timing> t = new java.util.LinkedHashMap<>();
+        Map<SourcePos, CloserTiming.Timing> bySource = new java.util.HashMap<>();
+        for (CloserCandidate c : pool) {
+            t.put(c, bySource.computeIfAbsent(c.site().source(), k -> timing.of(c.site())));
+        }
+        // A second close of a channel panics: when one site tied to it by the channel expression
+        // itself is shown to have closed it, another such site did not (or the process would have
+        // died of "close of closed channel" there).
+        if (!closeOfClosed) {
+            List<CloserCandidate> strong = pool.stream().filter(Diagnoser::strongTie).toList();
+            Set<SourcePos> ran = new java.util.HashSet<>();
+            strong.stream().filter(c -> t.get(c).status() == CloserTiming.Status.RAN).forEach(c -> ran.add(c.site().source()));
+            if (ran.size() == 1) {
+                SourcePos first = ran.iterator().next();
+                for (CloserCandidate c : strong) {
+                    if (!c.site().source().equals(first) && t.get(c).status() == CloserTiming.Status.UNKNOWN) {
+                        t.put(c, new CloserTiming.Timing(CloserTiming.Status.NOT_YET, "the close at "
+                                + first.location() + " ran, so this one did not: a second close would have panicked"
+                                + " with 'close of closed channel'"));
+                    }
+                }
+            }
+        }
+        // Time reorders the sites tied to the channel by its expression; a site tied only by
+        // supporting evidence may close another channel, so that it ran says nothing here.
+        List<CloserCandidate> order = new ArrayList<>(pool);
+        order.sort(java.util.Comparator.comparingInt((CloserCandidate c) -> strongTie(c) ? 0 : 1)
+                .thenComparingInt(c -> switch (t.get(c).status()) {
+                    case RAN -> 0;
+                    case UNKNOWN -> 1;
+                    case NOT_YET -> 2;
+                }));
+        return new Timed(List.copyOf(order), t);
+    }
+
+    private static boolean strongTie(CloserCandidate c) {
+        return c.reasons().stream().anyMatch(e -> STRONG_TIES.contains(e.kind()) || e.kind().equals("only-closer"));
+    }
+
+    private static Diagnosis.Basis basis(Optional<CloserCandidate> closer, List<Diagnosis.ClosingSite> sites,
+                                         boolean unlinked) {
+        if (closer.isEmpty() || unlinked) {
+            return Diagnosis.Basis.NONE;
+        }
+        Optional<Diagnosis.ClosingSite> c = sites.stream().filter(Diagnosis.ClosingSite::culprit).findFirst();
+        if (c.isPresent() && c.get().status().equals("ran")) {
+            return Diagnosis.Basis.SHOWN_RAN;
+        }
+        if (sites.size() <= 1) {
+            return Diagnosis.Basis.ONLY_SITE;
+        }
+        long open = sites.stream().filter(x -> !x.status().equals("not-yet")).count();
+        return open <= 1 && c.isPresent() && !c.get().status().equals("not-yet") ? Diagnosis.Basis.ELIMINATION
+                : Diagnosis.Basis.UNDECIDED;
+    }
+
+    /**
+     * Without the source and without an operand that ties a close to the channel: when the
+     * program's code has one closing statement, the channel (made and closed by user code) was
+     * closed there. Marked {@code only-closer} unless the machine code shows it closes another
+     * channel.
+     */
+    private static List<CloserCandidate> onlyCloser(DiagnosisInput in, List<CloserCandidate> ranked) {
+        Set<SourcePos> statements = new java.util.HashSet<>();
+        ranked.forEach(c -> statements.add(c.site().source()));
+        if (statements.size() != 1
+                || in.snapshot().panic().map(x -> x.kind() == PanicKind.CLOSE_OF_CLOSED).orElse(false)) {
+            return ranked;
+        }
+        List<CloserCandidate> out = new ArrayList<>();
+        for (CloserCandidate c : ranked) {
+            boolean against = c.reasons().stream().anyMatch(e -> e.kind().equals("other-field")
+                    || e.kind().equals("other-variable") || e.kind().equals("other-expression"));
+            if (against) {
+                out.add(c);
+                continue;
+            }
+            List<Evidence> why = new ArrayList<>(c.reasons());
+            why.add(new Evidence("only-closer", "the program's code closes a channel in one statement only, "
+                    + c.site().source().location() + ": the channel was closed there", Weight.STRONG));
+            out.add(new CloserCandidate(c.site(), c.score() + 3, List.copyOf(why), c.roots()));
+        }
+        return out;
+    }
+
+    /**
+     * True when the goroutine that panicked may itself have run the close earlier (the closing
+     * site is reachable from the goroutine root the victim started in): waiting for the senders
+     * would then mean the closer waiting for itself.
+     */
+    private static boolean closerMayBeVictim(DiagnosisInput in, PanicRecord p, Optional<CloserCandidate> closer) {
+        if (closer.isEmpty()) {
+            return false;
+        }
+        Optional<Goroutine> g = in.snapshot().goroutine(p.goroutineId());
+        if (g.isEmpty() || g.get().startFunction().isEmpty()) {
+            return false;
+        }
+        String start = g.get().startFunction();
+        String root = start.equals("runtime.main") ? "main.main" : in.binary().rootStartingIn(start)
+                .map(dev.chanscope.binary.GoRoot::name).orElse(start);
+        return closer.get().roots().contains(root);
     }
 
     /** A candidate with positive evidence tying it to the channel (not mere existence). */
@@ -144,7 +298,11 @@ public final class Diagnoser {
                     + c.site().physical() + "): it ran when " + Wrappers.enclosing(c.site().physical())
                     + " returned", Weight.DECISIVE));
             stillSending(in, p).ifPresent(ev::add);
-            return new Verdict(Pattern.DEFER_CLOSE, base, "defer-close: " + Wrappers.enclosing(
+            // The binary settles rule 1 (the close is compiled into a defer wrapper): tied to the
+            // channel by its field or its variable, the verdict needs nothing the source adds.
+            double conf = c.site().wrapper() == CallSite.Wrapper.DEFER_WRAPPER && strongTie(c) ? Math.max(base, 0.85)
+                    : base;
+            return new Verdict(Pattern.DEFER_CLOSE, conf, "defer-close: " + Wrappers.enclosing(
                     c.site().physical()) + " returned and its deferred close ran while goroutine " + p.goroutineId()
                     + " was still sending", ev, top, runners);
         }
@@ -180,13 +338,16 @@ public final class Diagnoser {
                     + " certain that the close is inside one of that select's branches", ev, top, runners);
         }
         // Rule 3: the closing function also sends on the channel.
-        Optional<Evidence> alsoSends = closerAlsoSends(in, c, victim);
+        Optional<Evidence> alsoSends = closerAlsoSends(in, c, victim)
+                .or(() -> CloserSends.find(in, c.site()).map(f -> CloserSends.evidence(c.site(), f)));
         if (alsoSends.isPresent()) {
             ev.add(alsoSends.get());
             double conf = alsoSends.get().weight() == Weight.DECISIVE || alsoSends.get().weight() == Weight.STRONG
                     ? base : base - 0.15;
+            String other = victim.map(v -> v.function().equals(cp.function()) ? "another run of it"
+                    : v.function()).orElse("another sender");
             return new Verdict(Pattern.SEND_THEN_CLOSE, conf, "send-then-close: " + cp.function()
-                    + " sends and then closes the channel, while another copy of it (goroutine " + p.goroutineId()
+                    + " sends and then closes the channel, while " + other + " (goroutine " + p.goroutineId()
                     + ") still sends", ev, top, runners);
         }
         // Rule 4: two or more goroutine roots can reach a close of this channel.
@@ -212,7 +373,8 @@ public final class Diagnoser {
         }
         // Rule 5: one non-sending closer closed while senders were alive.
         ev.add(new Evidence("single-closer", "one closing site (" + closerName + "), reachable from "
-                + (roots.isEmpty() ? "no resolved root" : String.join(", ", roots)) + ", and it does not send",
+                + (roots.isEmpty() ? "no resolved root" : String.join(", ", roots)) + ", and it does not send on the"
+                + " channel, nor do the functions it calls (" + CloserSends.DEPTH + " calls deep)",
                 Weight.SUPPORTING));
         if (p.site() == PanicSite.CHANSEND_AFTER_PARK) {
             ev.add(new Evidence("closed-while-parked", "the victim was parked sending when the close woke it:"
@@ -255,7 +417,9 @@ public final class Diagnoser {
         }
         // Rule 2: the closing functions also send on the channel.
         for (CloserCandidate c : pool) {
-            Optional<Evidence> alsoSends = closerAlsoSends(in, c, Optional.empty());
+            Optional<Evidence> alsoSends = closerAlsoSends(in, c, Optional.empty())
+                    .or(() -> CloserSends.find(in, c.site()).filter(CloserSends.Found::byCode)
+                            .map(f -> CloserSends.evidence(c.site(), f)));
             if (alsoSends.isPresent()) {
                 ev.add(alsoSends.get());
                 return new Verdict(Pattern.SEND_THEN_CLOSE, alsoSends.get().weight() == Weight.AGAINST ? base - 0.2 : base,
@@ -329,6 +493,9 @@ public final class Diagnoser {
             case DEFER_CLOSE, SELECT_CLOSE:
                 return true;
             case SEND_THEN_CLOSE: {
+                if (v.evidence.stream().anyMatch(e -> e.kind().equals("closer-sends-through"))) {
+                    return true;
+                }
                 Optional<ChannelOperand> closed = in.binary().channelOperand(c.site()).filter(ChannelOperand::known);
                 return closed.isPresent() && sends.stream().anyMatch(s -> s.op() != ChannelOp.SELECT
                         && s.physical().equals(c.site().physical()) && in.binary().channelOperand(s).equals(closed));
@@ -410,6 +577,12 @@ public final class Diagnoser {
      * without one of those two the verdict stays below 0.8.
      */
     private static double baseConfidence(CloserCandidate c, boolean unlinked) {
+        // The program's only closing statement: the channel was closed there.
+        double floor = c.reasons().stream().anyMatch(e -> e.kind().equals("only-closer")) ? 0.8 : 0;
+        return Math.max(floor, tieConfidence(c, unlinked));
+    }
+
+    private static double tieConfidence(CloserCandidate c, boolean unlinked) {
         if (unlinked) {
             return 0.45;
         }
@@ -419,6 +592,7 @@ public final class Diagnoser {
         if (c.reasons().stream().anyMatch(e -> e.kind().equals("same-field"))) {
             return 0.85;
         }
+
         long links = c.reasons().stream().filter(e -> e.weight() != Weight.AGAINST).map(Evidence::kind).distinct().count();
         return Math.min(0.75, 0.55 + 0.07 * links);
     }
@@ -456,7 +630,7 @@ public final class Diagnoser {
 
     private static Diagnosis simple(Pattern pattern, double conf, String headline, List<Evidence> ev, Diagnosis.Fix fix) {
         return new Diagnosis(pattern, conf, headline, ev, List.of(), Optional.empty(), List.of(), Optional.empty(),
-                List.of(), fix, List.of());
+                List.of(), fix, List.of(), List.of(), Diagnosis.Basis.NONE);
     }
 
     private static double round(double d) {

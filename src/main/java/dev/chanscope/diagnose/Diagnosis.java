@@ -15,7 +15,44 @@ import java.util.Optional;
  */
 public record Diagnosis(Pattern pattern, double confidence, String headline, List<Evidence> evidence,
                         List<RunnerUp> runnersUp, Optional<CloserCandidate> closer, List<CloserCandidate> closers,
-                        Optional<SourcePos> sender, List<String> missing, Fix fix, List<String> unresolved) {
+                        Optional<SourcePos> sender, List<String> missing, Fix fix, List<String> unresolved,
+                        List<ClosingSite> closingSites, Basis basis) {
+
+    /** How the closer was chosen among the closing sites tied to the channel. */
+    public enum Basis {
+        /** the core shows that this site ran (its goroutine exited or returned past it) */
+        SHOWN_RAN("the core shows it ran"),
+        /** the only closing site tied to the channel */
+        ONLY_SITE("the only closing site of this channel"),
+        /** every other site tied to the channel has not run yet */
+        ELIMINATION("every other closing site has not run yet"),
+        /** several sites may have run; the core cannot tell which */
+        UNDECIDED("the core cannot tell which closing site ran"),
+        /** no closing site is tied to the channel */
+        NONE("no closing site is tied to this channel");
+
+        private final String text;
+
+        Basis(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * One closing statement tied to the channel, with what the core says about whether it ran.
+     *
+     * @param status "ran", "not-yet" or "unknown"
+     * @param culprit the closing site the verdict names
+     */
+    public record ClosingSite(CloserCandidate candidate, String status, String why, boolean culprit) {}
 
     public record RunnerUp(Pattern pattern, double confidence, String why) {}
 

@@ -24,21 +24,48 @@ final class Fixes {
 
     static Diagnosis.Fix forPattern(Pattern p, Optional<CloserCandidate> closer, Optional<SourcePos> sender,
                                     Optional<Hchan> channel) {
+        return forPattern(p, closer, sender, channel, false);
+    }
+
+    /**
+     * @param closerMayBeVictim the goroutine that panicked may have run the close itself, earlier:
+     *     never tell the closer to wait for it
+     */
+    static Diagnosis.Fix forPattern(Pattern p, Optional<CloserCandidate> closer, Optional<SourcePos> sender,
+                                    Optional<Hchan> channel, boolean closerMayBeVictim) {
+        return forPattern(p, closer, sender, channel, closerMayBeVictim, List.of());
+    }
+
+    /** @param otherSites the other closing sites of the channel (file:line), besides the closer's */
+    static Diagnosis.Fix forPattern(Pattern p, Optional<CloserCandidate> closer, Optional<SourcePos> sender,
+                                    Optional<Hchan> channel, boolean closerMayBeVictim, List<String> otherSites) {
         String ch = channel.map(c -> "the chan " + c.elemType()).orElse("the channel");
-        String closerFn = closer.map(c -> Wrappers.enclosing(c.site().physical())).orElse("the closer");
+        String closerFn = closer.map(c -> c.site().wrapper() == dev.chanscope.binary.CallSite.Wrapper.DEFER_WRAPPER
+                ? Wrappers.enclosing(c.site().physical()) : c.site().source().function()).orElse("the closer");
         String closeAt = closer.map(c -> " (" + c.site().source().location() + ")").orElse("");
         String senderFn = sender.map(SourcePos::function).orElse("the sender");
         return switch (p) {
             case MULTI_CLOSER -> new Diagnosis.Fix("Give " + ch + " one owner that closes it.", List.of(
-                    "Let exactly one goroutine close it; the other paths that now close it" + closeAt
-                            + " should signal the owner instead (a done channel or context cancellation).",
+                    "Let exactly one goroutine close it; every place that now closes it (" + closerFn + closeAt
+                            + (otherSites.isEmpty() ? "" : ", " + String.join(", ", otherSites)) + ")"
+                            + " should ask that owner instead (a done channel or context cancellation).",
                     "If several parties must be able to shut it down, wrap the close in a sync.Once owned with the"
                             + " channel.",
                     "The owner closes only after " + senderFn + " and every other sender has stopped."));
-            case SEND_THEN_CLOSE -> new Diagnosis.Fix("Senders must not close " + ch + ".", List.of(
-                    "Remove the close from " + closerFn + closeAt + ".",
-                    "Start the senders with a sync.WaitGroup (Add before each go statement); one coordinator"
-                            + " goroutine calls Wait and then closes the channel once."));
+            case SEND_THEN_CLOSE -> closerMayBeVictim
+                    ? new Diagnosis.Fix("After " + closerFn + " closes " + ch + ", nothing may send on it, and "
+                    + senderFn + " may run in the same goroutine, later: do not wait for it, mark the channel done.",
+                    List.of("Keep a done flag beside the channel, guarded by one mutex: " + closerFn + " sets it and"
+                                    + " closes" + closeAt + " under the lock, and " + senderFn
+                                    + " checks it under the same lock and returns an error instead of sending.",
+                            "Or never close it from " + closerFn + ": signal the end through a separate done channel"
+                                    + " (or context) that " + senderFn + " selects on."))
+                    : new Diagnosis.Fix("A sender must not close " + ch + " while " + senderFn + " may still send.",
+                    List.of("Stop " + senderFn + " first (a done channel or context it selects on), and wait for"
+                                    + " it (sync.WaitGroup, Add before each go statement) before " + closerFn
+                                    + " closes the channel" + closeAt + "; its own last send before the close stays.",
+                            "Or take the close out of " + closerFn + ": one coordinator waits for every sender and"
+                                    + " closes once."));
             case DOUBLE_CLOSE -> new Diagnosis.Fix("Make the close in " + closerFn + " idempotent.", List.of(
                     "Guard the close" + closeAt + " with a sync.Once stored beside the channel, so a second"
                             + " Close/Stop is a no-op.",

@@ -38,6 +38,15 @@ final class DiagnosisJson {
         }
         d.closer().ifPresentOrElse(c -> n.set("closer", candidate(c)), () -> n.putNull("closer"));
         d.sender().ifPresentOrElse(s -> n.set("sender", pos(s)), () -> n.putNull("sender"));
+        n.put("closerBasis", d.basis().id());
+        ArrayNode sites = n.putArray("closingSites");
+        for (Diagnosis.ClosingSite cs : d.closingSites()) {
+            ObjectNode o = sites.addObject();
+            o.setAll(pos(cs.candidate().site().source()));
+            o.put("status", cs.status());
+            o.put("culprit", cs.culprit());
+            o.put("why", cs.why());
+        }
         ArrayNode cands = n.putArray("closerCandidates");
         d.closers().forEach(c -> cands.add(candidate(c)));
         ArrayNode missing = n.putArray("missingEvidence");

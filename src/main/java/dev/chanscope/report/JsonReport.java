@@ -47,6 +47,21 @@ public final class JsonReport {
                 gs.add(goroutine(g, s, maxFrames));
             }
         }
+        ArrayNode pan = root.putArray("panicking");
+        long died = s.panic().map(p -> p.goroutineId()).orElse(0L);
+        for (Goroutine g : s.goroutines()) {
+            if (g.panicAddress() == 0 || g.status().kind() == dev.chanscope.goruntime.GoStatus.Kind.DEAD) {
+                continue;
+            }
+            ObjectNode o = pan.addObject();
+            o.put("goroutine", g.id());
+            o.put("died", g.id() == died);
+            DiagnosisText.userFrame(g).ifPresent(f -> {
+                o.put("function", f.function());
+                o.put("file", f.file());
+                o.put("line", f.line());
+            });
+        }
         ArrayNode w = root.putArray("warnings");
         s.warnings().forEach(w::add);
         return root;

@@ -25,9 +25,14 @@ public final class LiveTextReport {
 
     public String render(Snapshot s, BlockedView v, LiveFacts f, JsonReport.Input in, Optional<Diagnosis> d,
                          SourceIndex source) {
+        return render(s, v, f, in, d, source, false);
+    }
+
+    public String render(Snapshot s, BlockedView v, LiveFacts f, JsonReport.Input in, Optional<Diagnosis> d,
+                         SourceIndex source, boolean verbose) {
         StringBuilder b = new StringBuilder();
         header(b, f);
-        String analyze = new TextReport().analyze(s, in, d, source);
+        String analyze = new TextReport().analyze(s, in, d, source, verbose);
         // analyze's first line names a core and its binary; the header above replaces it.
         int nl = analyze.indexOf('\n');
         b.append(nl >= 0 ? analyze.substring(nl + 1) : analyze);

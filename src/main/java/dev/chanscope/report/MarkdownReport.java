@@ -11,8 +11,15 @@ import java.util.Optional;
 public final class MarkdownReport {
     private final SourceIndex source;
 
+    private final boolean verbose;
+
     public MarkdownReport(SourceIndex source) {
+        this(source, false);
+    }
+
+    public MarkdownReport(SourceIndex source, boolean verbose) {
         this.source = source;
+        this.verbose = verbose;
     }
 
     public String render(Snapshot s, JsonReport.Input in, Optional<Diagnosis> d) {
@@ -20,6 +27,8 @@ public final class MarkdownReport {
         String title = d.map(x -> x.pattern().id() + ": " + s.panic().map(p -> p.message()).orElse(""))
                 .orElse(s.panic().map(p -> p.message()).orElse("Go crash"));
         b.append("## chanscope: ").append(title).append("\n\n");
+        d.ifPresent(x -> b.append(new DiagnosisText(true, source, verbose).render(x, Optional.of(s))));
+        b.append("### Core\n\n");
         b.append("| | |\n|---|---|\n");
         b.append("| core | `").append(in.core()).append("` |\n");
         b.append("| binary | `").append(in.binary()).append("` |\n");
@@ -33,7 +42,6 @@ public final class MarkdownReport {
                 .append(c.elemType()).append(c.capacity() == 0 ? ", unbuffered" : ", buffer " + c.buffered() + "/"
                         + c.capacity()).append(c.closed() ? ", closed" : ", open").append(" |\n"));
         b.append('\n');
-        d.ifPresent(x -> b.append(new DiagnosisText(true, source).render(x)));
         s.panic().flatMap(p -> s.goroutine(p.goroutineId())).ifPresent(g -> {
             b.append("### Panicking goroutine\n\n```\n");
             stack(b, g);

@@ -21,9 +21,19 @@ public final class TextReport {
     /** The verdict first when there is one, then the panic, the channel and the goroutines. */
     public String analyze(Snapshot s, JsonReport.Input in, java.util.Optional<dev.chanscope.diagnose.Diagnosis> d,
                           dev.chanscope.diagnose.SourceIndex source) {
+        return analyze(s, in, d, source, false);
+    }
+
+    /** @param verbose the evidence's weights and notation, the runners-up, the calls not followed */
+    public String analyze(Snapshot s, JsonReport.Input in, java.util.Optional<dev.chanscope.diagnose.Diagnosis> d,
+                          dev.chanscope.diagnose.SourceIndex source, boolean verbose) {
         StringBuilder b = new StringBuilder();
         header(b, in);
-        d.ifPresent(x -> b.append('\n').append(new DiagnosisText(false, source).render(x)));
+        d.ifPresent(x -> b.append('\n').append(new DiagnosisText(false, source, verbose).render(x,
+                java.util.Optional.of(s))));
+        if (d.isEmpty()) {
+            DiagnosisText.otherPanics(s).ifPresent(x -> b.append("Also: ").append(x).append('\n'));
+        }
         b.append("Go ").append(s.goVersion()).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
         s.panic().ifPresent(p -> panic(b, p, s));
         s.channel().ifPresent(c -> channel(b, c));

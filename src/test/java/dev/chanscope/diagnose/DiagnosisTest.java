@@ -41,11 +41,9 @@ class DiagnosisTest {
         assertEquals(e.truth().pattern(), d.pattern().id(), d.headline() + "\n" + d.evidence());
         assertTrue(d.confidence() >= 0.5, "confidence " + d.confidence());
         if (!e.truth().closer().isEmpty() && d.pattern() != Pattern.CLOSE_OF_NIL) {
-            var closer = d.closer().orElseThrow(() -> new AssertionError("no closer named"));
-            boolean matches = e.truth().closer().stream().anyMatch(c -> closer.site().source().file().endsWith(c.file())
-                    && closer.site().source().line() == c.line());
-            assertTrue(matches, "closer " + closer.site().source() + " not among " + e.truth().closer());
+            assertCloserRan(e, d);
         }
+        assertVictim(e, d);
         assertFalse(d.evidence().isEmpty());
         assertFalse(d.fix().summary().isBlank());
     }
@@ -55,11 +53,47 @@ class DiagnosisTest {
     void withoutSourceItIsRightOrSaysUndeterminedAndNeverConfidentlyWrong(SampleCores.Entry e) {
         Diagnosis d = diagnose(e, SourceIndex.none());
         boolean right = e.truth().pattern().equals(d.pattern().id());
+        if (right && d.confidence() >= 0.8 && !e.truth().closer().isEmpty() && d.pattern() != Pattern.CLOSE_OF_NIL) {
+            assertCloserRan(e, d);
+        }
         if (!right) {
             assertTrue(d.confidence() < 0.8, "wrong answer " + d.pattern().id() + " with confidence " + d.confidence());
             assertEquals(Pattern.UNDETERMINED, d.pattern(), "wrong pattern " + d.pattern().id() + ": " + d.headline());
             assertFalse(d.missing().isEmpty(), "an undetermined verdict names the missing evidence");
         }
+    }
+
+    /**
+     * The closer named is the truth's closer that ran ({@code closedFirst}, or the only one);
+     * or, when the report says the core cannot tell which site ran, the one that ran is among
+     * the closing sites it lists as possible.
+     */
+    private static void assertCloserRan(SampleCores.Entry e, Diagnosis d) {
+        List<SampleCores.Site> ran = e.truth().closer().stream()
+                .filter(c -> c.closedFirst() == null || c.closedFirst()).toList();
+        assertFalse(ran.isEmpty(), "the truth names no closer that ran");
+        var closer = d.closer().orElseThrow(() -> new AssertionError(e + ": no closer named"));
+        if (d.basis() == Diagnosis.Basis.UNDECIDED) {
+            boolean listed = d.closingSites().stream().filter(x -> !x.status().equals("not-yet"))
+                    .anyMatch(x -> ran.stream().anyMatch(c -> at(x.candidate().site().source(), c)));
+            assertTrue(listed, "undecided, and the closer that ran is not listed: " + d.closingSites());
+            return;
+        }
+        assertTrue(ran.stream().anyMatch(c -> at(closer.site().source(), c)), "closer " + closer.site().source()
+                + " (" + d.basis() + ") is not the one that ran: " + ran + "; sites " + d.closingSites());
+    }
+
+    private static void assertVictim(SampleCores.Entry e, Diagnosis d) {
+        if (e.truth().victim().isEmpty() || d.pattern() == Pattern.NOT_CHANNEL_PANIC) {
+            return;
+        }
+        var victim = d.sender().orElseThrow(() -> new AssertionError(e + ": no victim named; " + d.headline()));
+        assertTrue(e.truth().victim().stream().anyMatch(v -> victim.file().endsWith("/" + v.file())
+                && victim.line() == v.line()), "victim " + victim + " is not " + e.truth().victim());
+    }
+
+    private static boolean at(dev.chanscope.binary.SourcePos p, SampleCores.Site c) {
+        return p.file().endsWith("/" + c.file()) && p.line() == c.line();
     }
 
     static Path fixtures() {

@@ -1,0 +1,187 @@
+package dev.chanscope.diagnose;
+
+import dev.chanscope.binary.BinaryFacts;
+import dev.chanscope.binary.CallSite;
+import dev.chanscope.binary.ChannelOp;
+import dev.chanscope.binary.ChannelOperand;
+import dev.chanscope.diagnose.Evidence.Weight;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Sends on the closed channel that the closing function makes itself: in its own code, in a
+ * function it calls, in a {@code select} send case, or in a closure it builds and hands to a
+ * helper (the call graph's closure edges), up to {@link #DEPTH} calls away. Such a closer is a
+ * sender, so the race is send-then-close, not a premature close by an outsider.
+ *
+ * <p>The channel is compared the way the closing sites are ranked: the machine code reads both
+ * from the same field chain of the same struct type, or the same variable (strong); or, without
+ * a comparable operand, the source names the same channel (supporting). When the machine code
+ * shows two different channels, the send does not count whatever the names say.
+ */
+final class CloserSends {
+    /**
+     * Calls followed from the closing function. On the fixtures (docs/diagnosis.md) the closer's
+     * own send is at most 2 calls away (a closure handed to a helper is one edge: the closure is
+     * created in the closer); 3 leaves a margin without reaching into unrelated code.
+     */
+    static final int DEPTH = 3;
+
+    enum Same { SAME, DIFFERENT, UNKNOWN }
+
+    /** A send the closer makes, and how far from it. */
+    record Found(CallSite send, int depth, boolean byCode, String how) {}
+
+    private CloserSends() {
+    }
+
+    static Optional<Found> find(DiagnosisInput in, CallSite close) {
+        BinaryFacts bin = in.binary();
+        Map<String, Integer> reached = reach(bin, close.physical());
+        Optional<ChannelOperand> closed = bin.channelOperand(close).filter(ChannelOperand::known).map(ChannelOperand::resolved);
+        Optional<String> closedExpr = in.source().closedExpression(close.source().file(), close.source().line());
+        Found best = null;
+        for (CallSite s : bin.sites()) {
+            Integer depth = reached.get(s.physical());
+            if (depth == null || !isSend(bin, s)) {
+                continue;
+            }
+            // In the closer's own function, only what is written there (or inlined into it from
+            // the closer's callees) is the closer's; an inlined copy elsewhere is another caller's.
+            List<ChannelOperand> ops = s.op() == ChannelOp.SELECT ? bin.selectSendOperands(s)
+                    : bin.channelOperand(s).map(List::of).orElse(List.of());
+            Same code = Same.UNKNOWN;
+            for (ChannelOperand o : ops) {
+                Same x = closed.isPresent() ? same(closed.get(), o.resolved()) : Same.UNKNOWN;
+                if (x == Same.SAME) {
+                    code = Same.SAME;
+                    break;
+                }
+                if (x == Same.DIFFERENT && code == Same.UNKNOWN) {
+                    code = Same.DIFFERENT;
+                }
+            }
+            int cases = s.op() == ChannelOp.SELECT ? bin.selectShape(s).map(x -> x.sends()).orElse(-1) : 1;
+            if (code == Same.DIFFERENT && ops.size() != cases) {
+                code = Same.UNKNOWN; // some send case of the select was not read
+            }
+            if (code == Same.DIFFERENT) {
+                continue;
+            }
+            boolean byName = false;
+            if (code == Same.UNKNOWN) {
+                List<String> sent = in.source().sendTargets(s.source().file(), s.source().line());
+                byName = closedExpr.isPresent() && sent.stream().map(SourceIndex::lastName)
+                        .anyMatch(SourceIndex.lastName(closedExpr.get())::equals);
+                if (!byName) {
+                    continue;
+                }
+            }
+            String kind = s.op() == ChannelOp.SELECT ? "a send case of the select" : "a send";
+            String path = depth == 0 ? "in " + s.source().function()
+                    : "in " + s.source().function() + ", which " + close.source().function() + " calls"
+                    + (depth > 1 ? " (" + depth + " calls away)" : "");
+            Found f = new Found(s, depth, code == Same.SAME, kind + " at line " + s.source().line() + " " + path);
+            if (best == null || f.byCode && !best.byCode || f.byCode == best.byCode && f.depth < best.depth) {
+                best = f;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The evidence for {@link #find}'s answer. */
+    static Evidence evidence(CallSite close, Found f) {
+        String closer = close.source().function();
+        return new Evidence(f.byCode ? "closer-sends-through" : "closer-sends-by-name", closer
+                + " sends on the channel itself (" + f.how + ") and then closes it at line " + close.source().line()
+                + (f.byCode ? "; the machine code reads both from the same place" : "; the source names the same channel"),
+                f.byCode ? Weight.STRONG : Weight.SUPPORTING);
+    }
+
+    private static boolean isSend(BinaryFacts bin, CallSite s) {
+        return s.op() == ChannelOp.SEND || s.op() == ChannelOp.SELECT_NB_SEND
+                || s.op() == ChannelOp.SELECT && bin.selectShape(s).map(x -> x.hasSend()).orElse(false);
+    }
+
+    /**
+     * Physical functions reachable from {@code start} by calls, with their distance; and the
+     * closures those functions build, unless a function they call starts a goroutine: a closure
+     * handed to such a helper may run in the new goroutine (a safeGo(func() { ch <- v })), and
+     * then its send is not the closer's.
+     */
+    private static Map<String, Integer> reach(BinaryFacts bin, String start) {
+        Map<String, Integer> calls = reach(bin, start, false);
+        java.util.Set<String> spawners = new java.util.HashSet<>();
+        bin.sites(ChannelOp.GO).forEach(g -> spawners.add(g.physical()));
+        boolean helperSpawns = calls.keySet().stream().anyMatch(f -> !f.equals(start) && spawners.contains(f));
+        return helperSpawns ? calls : reach(bin, start, true);
+    }
+
+    private static boolean closureOf(String closure, String maker) {
+        return closure.startsWith(maker + ".func");
+    }
+
+    private static Map<String, Integer> reach(BinaryFacts bin, String start, boolean closures) {
+        // A function a go statement starts runs in another goroutine: its sends are not the closer's.
+        Map<String, java.util.Set<String>> started = new java.util.HashMap<>();
+        for (dev.chanscope.binary.GoRoot r : bin.goRoots()) {
+            r.spawner().ifPresent(sp -> {
+                started.computeIfAbsent(sp, k -> new java.util.HashSet<>()).add(r.start());
+                started.get(sp).add(r.name());
+            });
+        }
+        Map<String, Integer> out = new LinkedHashMap<>();
+        out.put(start, 0);
+        List<String> frontier = new ArrayList<>(List.of(start));
+        for (int d = 1; d <= DEPTH; d++) {
+            List<String> next = new ArrayList<>();
+            for (String f : frontier) {
+                java.util.Set<String> goes = started.getOrDefault(f, java.util.Set.of());
+                for (String c : bin.callees(f)) {
+                    if (!out.containsKey(c) && bin.isUserFunction(c) && !goes.contains(c)
+                            && (closures || !closureOf(c, f))) {
+                        out.put(c, d);
+                        next.add(c);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        return out;
+    }
+
+    /** Whether two resolved operands name the same channel, different ones, or the code cannot say. */
+    static Same same(ChannelOperand a, ChannelOperand b) {
+        if (!a.known() || !b.known()) {
+            return Same.UNKNOWN;
+        }
+        Optional<ChannelOperand.FieldChain> x = a.fieldChain();
+        Optional<ChannelOperand.FieldChain> y = b.fieldChain();
+        if (x.isPresent() && y.isPresent() && x.get().receiverType().equals(y.get().receiverType())) {
+            return x.get().offsets().equals(y.get().offsets()) ? Same.SAME : Same.DIFFERENT;
+        }
+        if (a.equals(b) && identity(a)) {
+            return Same.SAME;
+        }
+        if (a instanceof ChannelOperand.CallResult p && b instanceof ChannelOperand.CallResult q
+                && p.callee().equals("runtime.makechan") && q.callee().equals("runtime.makechan") && p.pc() != q.pc()) {
+            return Same.DIFFERENT;
+        }
+        if (a instanceof ChannelOperand.Global p && b instanceof ChannelOperand.Global q && p.address() != q.address()) {
+            return Same.DIFFERENT;
+        }
+        return Same.UNKNOWN;
+    }
+
+    private static boolean identity(ChannelOperand o) {
+        ChannelOperand root = o;
+        while (root instanceof ChannelOperand.Field f) {
+            root = f.base();
+        }
+        return root instanceof ChannelOperand.CallResult || root instanceof ChannelOperand.New
+                || root instanceof ChannelOperand.Global || root instanceof ChannelOperand.Param;
+    }
+}
