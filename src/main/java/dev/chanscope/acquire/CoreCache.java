@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -99,13 +98,7 @@ final class CoreCache {
             return;
         }
         try {
-            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            try {
-                Files.createDirectories(root);
-            } catch (IOException io) {
-                throw cannotUse(io);
-            }
+            dev.chanscope.fs.SafeFiles.createPrivateDirectories(root);
         } catch (IOException e) {
             throw cannotUse(e);
         }

@@ -42,7 +42,7 @@ record Manifest(List<String> layers, String core, long coreSize, Optional<String
         for (int i = 0; i < notes.size(); i++) {
             p.setProperty("note." + i, notes.get(i));
         }
-        try (OutputStream out = Files.newOutputStream(file)) {
+        try (OutputStream out = java.nio.channels.Channels.newOutputStream(dev.chanscope.fs.SafeFiles.createNew(file))) {
             p.store(out, "chanscope cache entry");
         }
     }

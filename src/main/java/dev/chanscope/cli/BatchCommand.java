@@ -258,7 +258,7 @@ final class BatchCommand implements Callable<Integer> {
 
     private static void write(Path file, String text) {
         try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
+            dev.chanscope.fs.SafeFiles.writeString(file, text);
         } catch (IOException e) {
             throw new ChanscopeException(ExitCode.BAD_INPUT, "cannot write " + file + ": " + e.getMessage());
         }
