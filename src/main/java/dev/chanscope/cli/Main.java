@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service   (the kernel writes ./core)",
         },
         subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class, MergeCommand.class,
+            CacheCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not match the core,",
             "5 gdb missing or failing, 70 internal error. Docs: docs/usage.md"})
