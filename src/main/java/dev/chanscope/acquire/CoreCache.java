@@ -172,7 +172,8 @@ final class CoreCache {
 
     private static boolean intact(Path dir, Manifest m) {
         return hasSize(dir.resolve(m.core()), m.coreSize())
-                && m.binary().map(b -> hasSize(dir.resolve(b), m.binarySize())).orElse(true);
+                && m.binary().map(b -> hasSize(dir.resolve(b), m.binarySize())).orElse(true)
+                && m.alternates().stream().allMatch(a -> hasSize(dir.resolve(a.file()), a.size()));
     }
 
     private static boolean hasSize(Path file, long size) {

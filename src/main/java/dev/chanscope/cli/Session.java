@@ -134,6 +134,22 @@ final class Session {
         List<String> tried = new ArrayList<>();
         boolean rejected = false;
         Optional<Binary> bundled = in.binary().map(b -> new Binary(b, "from " + o.core, "(from the bundle)"));
+        if (in.binaries().size() > 1 && !coreIds.ids().isEmpty()) {
+            // A bundle with several programs: the one whose build id is the core's, whatever its position.
+            for (AcquiredInput.Candidate c : in.binaries()) {
+                Optional<BuildMatch> m = match(coreIds, c.file());
+                if (m.isPresent() && m.get().verdict() == BuildMatch.Verdict.MATCH) {
+                    if (!c.file().equals(in.binary().orElse(null))) {
+                        progress.note("executable: '" + c.member() + "' from the bundle, chosen by build id ("
+                                + coreIds.ids().describe() + "); the likelier-looking '" + in.binaries().get(0).member()
+                                + "' is another build");
+                    }
+                    bundled = Optional.of(new Binary(c.file(), "from " + o.core, "(from the bundle)"));
+                    break;
+                }
+                progress.note("bundle member '" + c.member() + "' is a program of another build; passed over");
+            }
+        }
         if (bundled.isPresent()) {
             Optional<BuildMatch> m = match(coreIds, bundled.get().file());
             if (o.binarySearch.isEmpty() || m.isEmpty() || m.get().verdict() != BuildMatch.Verdict.MISMATCH) {
