@@ -13,6 +13,8 @@ public enum ExitCode {
     BINARY_MISMATCH(4),
     /** gdb is missing, too old, died or hung. */
     GDB(5),
+    /** The Java heap ran out (a huge input, a small -Xmx): one line, never a stack trace. */
+    OUT_OF_MEMORY(6),
     /** A bug in chanscope. */
     INTERNAL(70);
 

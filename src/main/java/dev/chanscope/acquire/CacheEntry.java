@@ -9,6 +9,10 @@ record CacheEntry(Path dir, Manifest manifest) {
     }
 
     AcquiredInput toInput(Path original) {
-        return new AcquiredInput(core(), manifest.binary().map(dir::resolve), manifest.layers(), original);
+        java.util.List<AcquiredInput.Candidate> all = new java.util.ArrayList<>();
+        manifest.binary().ifPresent(b -> all.add(new AcquiredInput.Candidate(dir.resolve(b), manifest.binaryMember())));
+        manifest.alternates().forEach(a -> all.add(new AcquiredInput.Candidate(dir.resolve(a.file()), a.member())));
+        return new AcquiredInput(core(), manifest.binary().map(dir::resolve), manifest.layers(), original,
+                java.util.List.copyOf(all));
     }
 }

@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -16,6 +19,7 @@ import java.util.stream.Stream;
  */
 final class CoreCache {
     private static final String PARTIAL_PREFIX = ".partial-";
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     /** The outcome of looking for an input's entry. */
     sealed interface Lookup permits Hit, Miss, Damaged {}
@@ -40,6 +44,7 @@ final class CoreCache {
         }
         Optional<Manifest> manifest = Manifest.read(dir.resolve(Manifest.FILE_NAME));
         if (manifest.isPresent() && intact(dir, manifest.get())) {
+            touch(dir);
             return new Hit(new CacheEntry(dir, manifest.get()));
         }
         FileTrees.deleteQuietly(dir);
@@ -81,9 +86,94 @@ final class CoreCache {
         }
     }
 
+    /** Marks an entry used now: eviction goes by the entry directory's modification time (least recently used first). */
+    private static void touch(Path dir) {
+        try {
+            Files.setLastModifiedTime(dir, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException e) {
+            // only the eviction order suffers
+        }
+    }
+
+    /** One complete entry: its directory, its files' total size, when it was last used. */
+    record Entry(Path dir, long bytes, FileTime lastUsed) {}
+
+    /** The complete entries (directories named by a SHA-256), least recently used first. */
+    List<Entry> entries() {
+        List<Entry> out = new ArrayList<>();
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(root)) {
+            return out;
+        }
+        try (Stream<Path> children = Files.list(root)) {
+            for (Path dir : (Iterable<Path>) children::iterator) {
+                if (!KEY.matcher(dir.getFileName().toString()).matches()
+                        || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try {
+                    out.add(new Entry(dir, treeSize(dir), Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS)));
+                } catch (IOException e) {
+                    // gone meanwhile (another run evicted it)
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        out.sort(Comparator.comparing(Entry::lastUsed));
+        return out;
+    }
+
+    /**
+     * Deletes least recently used entries until the cache holds at most {@code maxBytes}
+     * (apparent sizes, so a sparse core counts whole: the limit errs on the safe side). The
+     * entry {@code keep} (the one in use) is never deleted.
+     *
+     * @return the entries deleted
+     */
+    List<Entry> evict(long maxBytes, Optional<Path> keep) {
+        List<Entry> all = entries();
+        long total = all.stream().mapToLong(Entry::bytes).sum();
+        List<Entry> deleted = new ArrayList<>();
+        for (Entry e : all) {
+            if (total <= maxBytes) {
+                break;
+            }
+            if (keep.isPresent() && keep.get().equals(e.dir())) {
+                continue;
+            }
+            if (FileTrees.deleteQuietly(e.dir())) {
+                total -= e.bytes();
+                deleted.add(e);
+            }
+        }
+        return deleted;
+    }
+
+    private static long treeSize(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Starts a workspace that will never be published (--no-cache): deleted when the run is done with it. */
+    Workspace beginPrivate() throws InputFault {
+        return begin();
+    }
+
     private static boolean intact(Path dir, Manifest m) {
         return hasSize(dir.resolve(m.core()), m.coreSize())
-                && m.binary().map(b -> hasSize(dir.resolve(b), m.binarySize())).orElse(true);
+                && m.binary().map(b -> hasSize(dir.resolve(b), m.binarySize())).orElse(true)
+                && m.alternates().stream().allMatch(a -> hasSize(dir.resolve(a.file()), a.size()));
     }
 
     private static boolean hasSize(Path file, long size) {
@@ -96,18 +186,40 @@ final class CoreCache {
 
     private void ensureRoot() throws InputFault {
         if (Files.isDirectory(root)) {
+            requireOwnRoot();
             return;
         }
         try {
-            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            try {
-                Files.createDirectories(root);
-            } catch (IOException io) {
-                throw cannotUse(io);
-            }
+            dev.chanscope.fs.SafeFiles.createPrivateDirectories(root);
         } catch (IOException e) {
             throw cannotUse(e);
+        }
+    }
+
+    /**
+     * The cache root must be chanscope's user's own and writable by nobody else: chanscope often
+     * runs as root, and a cache directory another user made (or can write to) could be
+     * swapped for links under chanscope's feet.
+     */
+    private void requireOwnRoot() throws InputFault {
+        long owner;
+        int mode;
+        long self;
+        try {
+            owner = ((Number) Files.getAttribute(root, "unix:uid")).longValue();
+            mode = ((Number) Files.getAttribute(root, "unix:mode")).intValue();
+            self = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (UnsupportedOperationException | IllegalArgumentException | ClassCastException | IOException e) {
+            return; // not a Unix file system: nothing to check
+        }
+        if (owner != self) {
+            throw new InputFault("the cache directory " + root + " belongs to uid " + owner + ", not to chanscope's"
+                    + " user (uid " + self + "); set CHANSCOPE_CACHE to a directory of your own, or use --no-cache");
+        }
+        if ((mode & 0022) != 0) {
+            throw new InputFault("the cache directory " + root + " can be written by other users (mode "
+                    + Integer.toOctalString(mode & 07777) + "); make it private (chmod 700), set CHANSCOPE_CACHE to"
+                    + " another directory, or use --no-cache");
         }
     }
 

@@ -24,7 +24,14 @@ final class InputCheck {
             throw bad(input + " is a directory; give the core file itself, or a bundle holding it");
         }
         if (!Files.isRegularFile(input)) {
-            throw bad(input + " is not a regular file (a pipe or a device?); save it to a file first");
+            Path real = input;
+            try {
+                real = input.toRealPath();
+            } catch (IOException e) {
+                // name the path as given
+            }
+            throw bad(input + " is " + dev.chanscope.fs.SafeFiles.kind(real) + ", not a regular file; save it to a file"
+                    + " first");
         }
         long size;
         try {

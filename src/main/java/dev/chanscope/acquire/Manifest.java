@@ -20,12 +20,21 @@ import java.util.Properties;
  * @param notes       what the user was told when the entry was made (skipped members...), told again on reuse
  */
 record Manifest(List<String> layers, String core, long coreSize, Optional<String> binary, long binarySize,
-                List<String> notes) {
+                List<String> notes, List<Alternate> alternates) {
     static final String FILE_NAME = "manifest.properties";
+
+    /** A further program of the bundle, after {@code binary}: its file in the entry, size and member name. */
+    record Alternate(String file, long size, String member) {}
 
     Manifest {
         layers = List.copyOf(layers);
         notes = List.copyOf(notes);
+        alternates = List.copyOf(alternates);
+    }
+
+    Manifest(List<String> layers, String core, long coreSize, Optional<String> binary, long binarySize,
+             List<String> notes) {
+        this(layers, core, coreSize, binary, binarySize, notes, List.of());
     }
 
     void write(Path file) throws IOException {
@@ -42,7 +51,13 @@ record Manifest(List<String> layers, String core, long coreSize, Optional<String
         for (int i = 0; i < notes.size(); i++) {
             p.setProperty("note." + i, notes.get(i));
         }
-        try (OutputStream out = Files.newOutputStream(file)) {
+        p.setProperty("alternates", Integer.toString(alternates.size()));
+        for (int i = 0; i < alternates.size(); i++) {
+            p.setProperty("alternate." + i + ".file", alternates.get(i).file());
+            p.setProperty("alternate." + i + ".size", Long.toString(alternates.get(i).size()));
+            p.setProperty("alternate." + i + ".member", alternates.get(i).member());
+        }
+        try (OutputStream out = java.nio.channels.Channels.newOutputStream(dev.chanscope.fs.SafeFiles.createNew(file))) {
             p.store(out, "chanscope cache entry");
         }
     }
@@ -63,12 +78,33 @@ record Manifest(List<String> layers, String core, long coreSize, Optional<String
                 notes.add(p.getProperty("note." + i, ""));
             }
             Optional<String> binary = Optional.ofNullable(p.getProperty("binary"));
+            List<Alternate> alternates = new ArrayList<>();
+            int alts = Integer.parseInt(p.getProperty("alternates", "0"));
+            for (int i = 0; i < alts && i < AcquiredInput.MAX_BINARIES; i++) {
+                String alt = p.getProperty("alternate." + i + ".file");
+                if (alt == null || !alt.matches("binary-alt-[0-9]+")) {
+                    return Optional.empty();
+                }
+                alternates.add(new Alternate(alt, Long.parseLong(p.getProperty("alternate." + i + ".size")),
+                        p.getProperty("alternate." + i + ".member", "")));
+            }
             return Optional.of(new Manifest(layers, p.getProperty("core"),
                     Long.parseLong(p.getProperty("core.size")), binary,
-                    binary.isPresent() ? Long.parseLong(p.getProperty("binary.size")) : 0, notes));
+                    binary.isPresent() ? Long.parseLong(p.getProperty("binary.size")) : 0, notes, alternates));
         } catch (IOException | RuntimeException e) {
             // Unreadable or garbled: the caller treats the entry as absent and rebuilds it.
             return Optional.empty();
         }
+    }
+
+    /** The bundle member the binary came from, from the note that says so ("executable: 'NAME' from the tar"). */
+    String binaryMember() {
+        for (String n : notes) {
+            if (n.startsWith("executable: '")) {
+                int end = n.lastIndexOf("' from the ");
+                return end > 13 ? n.substring(13, end) : n.substring(13);
+            }
+        }
+        return binary.orElse("");
     }
 }

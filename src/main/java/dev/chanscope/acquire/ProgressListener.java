@@ -13,4 +13,12 @@ public interface ProgressListener {
      * the caller overrides it, so a plain lambda listener keeps working.
      */
     default void note(String message) { }
+
+    /**
+     * A remark about the cache, not about the input (reuse, eviction): by default a note. A
+     * report keeps {@link #note} but not these, so the same input reports the same either way.
+     */
+    default void cacheNote(String message) {
+        note(message);
+    }
 }

@@ -35,7 +35,8 @@ final class Selection {
     /** True while the core's bytes are being written: damage then is fatal, not skippable. */
     private boolean writingCore;
     private InputFault firstDamaged;
-    private BinaryPick binary;
+    /** The programs kept, likeliest first. */
+    private final List<BinaryPick> binaries = new ArrayList<>();
     private int binaryCounter;
 
     Selection(Workspace workspace, SparseCopier copier, long maxCoreSize) {
@@ -96,7 +97,11 @@ final class Selection {
             return;
         }
         int score = (header.type() == ElfHeader.ET_EXEC ? 2 : 0) + (member.executable() ? 1 : 0);
-        if (binary != null && score <= binary.score()) {
+        // Several programs are kept (the likeliest first): which one is the core's build is for
+        // the build ids to say, once the core is open, not for the order of the members.
+        if (binaries.size() >= AcquiredInput.MAX_BINARIES && score <= binaries.get(binaries.size() - 1).score()) {
+            notes.add("not kept: program '" + origin.memberPath() + "' (the bundle holds more than "
+                    + AcquiredInput.MAX_BINARIES + " programs)");
             return;
         }
         Path file = workspace.file("binary-" + ++binaryCounter);
@@ -108,10 +113,14 @@ final class Selection {
             Files.deleteIfExists(file); // never leave half a binary where a salvaged entry would keep it
             throw e;
         }
-        if (binary != null) {
-            Files.deleteIfExists(binary.file());
+        binaries.add(new BinaryPick(origin.memberPath(), file, size, score));
+        binaries.sort(java.util.Comparator.comparingInt(BinaryPick::score).reversed()); // stable: ties by position
+        while (binaries.size() > AcquiredInput.MAX_BINARIES) {
+            BinaryPick dropped = binaries.remove(binaries.size() - 1);
+            Files.deleteIfExists(dropped.file());
+            notes.add("not kept: program '" + dropped.memberPath() + "' (the bundle holds more than "
+                    + AcquiredInput.MAX_BINARIES + " programs)");
         }
-        binary = new BinaryPick(origin.memberPath(), file, size, score);
     }
 
     /**
@@ -151,15 +160,25 @@ final class Selection {
         if (firstBundle != null) {
             notes.add(0, "core: '" + core.memberPath() + "' from the " + firstBundle.label());
         }
-        if (binary != null) {
+        List<Manifest.Alternate> alternates = new ArrayList<>();
+        if (!binaries.isEmpty()) {
+            BinaryPick binary = binaries.get(0);
             Files.move(binary.file(), workspace.file("binary"));
             binaryName = Optional.of("binary");
             binarySize = binary.size();
             notes.add(1, "executable: '" + binary.memberPath() + "' from the " + firstBundle.label());
+            for (int i = 1; i < binaries.size(); i++) {
+                BinaryPick b = binaries.get(i);
+                String name = "binary-alt-" + i;
+                Files.move(b.file(), workspace.file(name));
+                alternates.add(new Manifest.Alternate(name, b.size(), b.memberPath()));
+                notes.add(1 + i, "also a program: '" + b.memberPath() + "' from the " + firstBundle.label()
+                        + " (tried when the first is not the core's build)");
+            }
         }
         List<String> labels = core.layers().stream().map(Format::label).toList();
         return new Manifest(labels, core.file().getFileName().toString(), core.size(), binaryName, binarySize,
-                notes);
+                notes, alternates);
     }
 
     private InputFault noCore() {

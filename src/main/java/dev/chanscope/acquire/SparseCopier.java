@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
@@ -58,7 +57,7 @@ final class SparseCopier {
 
     private static FileChannel open(Path target) throws InputFault {
         try {
-            return FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return dev.chanscope.fs.SafeFiles.createNew(target);
         } catch (IOException e) {
             throw InputFault.cacheWrite(target, e);
         }

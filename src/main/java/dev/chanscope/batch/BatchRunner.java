@@ -172,7 +172,11 @@ public final class BatchRunner {
                 s = work();
             } catch (ChanscopeException e) {
                 s = failed(e.getMessage(), e.exitCode().code());
-            } catch (Throwable e) { // NOPMD: a bug (or OutOfMemoryError) on one core must not end the batch
+            } catch (OutOfMemoryError e) { // this core's data is dropped with its stack: the batch goes on
+                s = failed("out of memory while analyzing this core (Java heap limit "
+                        + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); run it alone with a larger -Xmx",
+                        ExitCode.OUT_OF_MEMORY.code());
+            } catch (Throwable e) { // NOPMD: a bug on one core must not end the batch
                 s = failed("internal error: " + e, ExitCode.INTERNAL.code());
             }
             if (state.compareAndSet(RUNNING, DONE)) {

@@ -7,7 +7,6 @@ import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,15 +38,22 @@ public final class JsonLinesFile {
      * @return the bytes removed
      */
     public static long repairTail(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            long len = f.length();
+        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            long len = f.size();
             long end = len;
             byte[] chunk = new byte[64 * 1024];
             scan:
             while (end > 0) {
                 int n = (int) Math.min(chunk.length, end);
-                f.seek(end - n);
-                f.readFully(chunk, 0, n);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(chunk, 0, n);
+                long at = end - n;
+                while (b.hasRemaining()) {
+                    int r = f.read(b, at + b.position());
+                    if (r < 0) {
+                        throw new java.io.EOFException(file + " shrank while it was read");
+                    }
+                }
                 for (int i = n - 1; i >= 0; i--) {
                     if (chunk[i] == '\n') {
                         end = end - n + i + 1;
@@ -57,7 +63,7 @@ public final class JsonLinesFile {
                 end -= n;
             }
             if (end < len) {
-                f.setLength(end);
+                f.truncate(end);
             }
             return len - end;
         }

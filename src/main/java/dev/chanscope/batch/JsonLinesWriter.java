@@ -42,7 +42,11 @@ public final class JsonLinesWriter implements AutoCloseable {
 
     /** A sink appending to {@code file}, created when missing. */
     public static Sink append(Path file) throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return sink(dev.chanscope.fs.SafeFiles.openAppend(file));
+    }
+
+    /** A sink writing to an open file channel (closed with the sink). */
+    public static Sink sink(FileChannel ch) {
         return new Sink() {
             @Override
             public void write(byte[] line) throws IOException {

@@ -53,12 +53,12 @@ final class AnalyzeCommand implements Callable<Integer> {
                 if (r.diagnosis().isPresent()) {
                     root = jr.withDiagnosis(root, r.diagnosis().get());
                 }
-                out.println(jr.toJson(root));
+                out.println(jr.toJson(InputNotes.addTo(root, r.notes())));
             }
             case markdown -> out.print(new MarkdownReport(diagnose.sourceIndex(), diagnose.verbose).render(r.snapshot(), r.input(),
-                    r.diagnosis()));
+                    r.diagnosis()) + InputNotes.text(r.notes(), true));
             case text -> out.print(new TextReport().analyze(r.snapshot(), r.input(), r.diagnosis(),
-                    diagnose.sourceIndex(), diagnose.verbose));
+                    diagnose.sourceIndex(), diagnose.verbose) + InputNotes.text(r.notes(), false));
         }
         out.flush();
         return r.warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();

@@ -20,6 +20,8 @@ import dev.chanscope.report.JsonReport;
 import dev.chanscope.report.LiveFacts;
 import dev.chanscope.report.LiveJsonReport;
 import dev.chanscope.report.LiveTextReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,6 +83,10 @@ final class AttachCommand implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
         }
+        if (pid <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "PID must be a positive process id, not " + pid);
+        }
         Optional<LiveCoreFile> core = Optional.ofNullable(snapshot).map(LiveCoreFile::new);
         core.ifPresent(LiveCoreFile::checkWritable);
         LiveTarget.Options options = new LiveTarget.Options(Optional.ofNullable(binary), force,
@@ -95,13 +101,20 @@ final class AttachCommand implements Callable<Integer> {
         BlockedView view;
         Optional<Diagnosis> diagnosis = Optional.empty();
         Optional<LiveCoreWriter.Result> written = Optional.empty();
+        String snapshotFailure = null;
         try {
             GoRuntime rt = GoRuntime.of(target);
             s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(rt, List.of());
             view = new BlockedChannels(rt).read(s.goroutines(),
                     OptionalLong.of(target.monotonicAtAttach()), true);
             if (core.isPresent()) {
-                written = Optional.of(target.writeCore(core.get().rawPath()));
+                // A snapshot that cannot be written (a full disk) costs the snapshot, not the report.
+                try {
+                    written = Optional.of(target.writeCore(core.get().openRaw().channel(), core.get().destination()));
+                } catch (IOException | UncheckedIOException e) {
+                    core.get().discard();
+                    snapshotFailure = oneLine(e);
+                }
             }
             if (options.holdMillis() > 0) {
                 target.hold(options.holdMillis());
@@ -139,9 +152,19 @@ final class AttachCommand implements Callable<Integer> {
         LiveDeparture d = target.departure().orElseThrow();
         Optional<LiveFacts.SnapshotFile> snap = Optional.empty();
         if (core.isPresent() && written.isPresent()) {
-            long size = core.get().finish();
-            snap = Optional.of(new LiveFacts.SnapshotFile(core.get().destination().toString(), core.get().format().id(),
-                    size, written.get().bytes(), written.get().nanos()));
+            try {
+                long size = core.get().finish();
+                snap = Optional.of(new LiveFacts.SnapshotFile(core.get().destination().toString(),
+                        core.get().format().id(), size, written.get().bytes(), written.get().nanos()));
+            } catch (IOException | UncheckedIOException e) {
+                snapshotFailure = oneLine(e);
+            }
+        }
+        if (snapshotFailure != null) {
+            String w = "--snapshot " + core.get().destination() + " was not written: " + snapshotFailure
+                    + " (nothing was left behind; the report is complete otherwise)";
+            s = withWarning(s, w);
+            spec.commandLine().getErr().println("chanscope: " + w);
         }
         LiveFacts facts = new LiveFacts(pid, target.process().name(), target.executableShown(),
                 target.process().commandLine(), d.before().describe(), d.after().describe(), d.before().stopped(),
@@ -182,6 +205,15 @@ final class AttachCommand implements Callable<Integer> {
         List<String> w = new ArrayList<>(s.warnings());
         w.add(warning);
         return new Snapshot(s.goVersion(), s.target(), s.panic(), s.channel(), s.goroutines(), s.waitingOn(), List.copyOf(w));
+    }
+
+    private static String oneLine(Exception e) {
+        Throwable t = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            m = fs.getReason();
+        }
+        return m.replaceAll("\\s+", " ").strip();
     }
 
     private static long holdMillis() {

@@ -118,6 +118,10 @@ final class BatchCommand implements Callable<Integer> {
             description = "Refuse to decompress an input beyond SIZE bytes (default ${DEFAULT-VALUE}).")
     long maxCoreSize;
 
+    @Option(names = "--no-cache", description = "Unpack each compressed or bundled core into a private temporary "
+            + "directory deleted once the core is analyzed, instead of the cache.")
+    boolean noCache;
+
     @Mixin
     DiagnoseOptions diagnose;
 
@@ -193,9 +197,10 @@ final class BatchCommand implements Callable<Integer> {
             o.binarySearch = binarySearch;
             o.force = force;
             o.maxCoreSize = maxCoreSize;
+            o.noCache = noCache;
             Session.Result r = Session.read(o, 1024, silent, Optional.of(diagnose.sourceIndex()));
             JsonReport jr = new JsonReport();
-            ObjectNode root = jr.build(r.snapshot(), r.input(), !noGoroutines, -1);
+            ObjectNode root = InputNotes.addTo(jr.build(r.snapshot(), r.input(), !noGoroutines, -1), r.notes());
             return r.diagnosis().isPresent() ? jr.withDiagnosis(root, r.diagnosis().get()) : root;
         };
     }
@@ -258,7 +263,7 @@ final class BatchCommand implements Callable<Integer> {
 
     private static void write(Path file, String text) {
         try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
+            dev.chanscope.fs.SafeFiles.writeString(file, text);
         } catch (IOException e) {
             throw new ChanscopeException(ExitCode.BAD_INPUT, "cannot write " + file + ": " + e.getMessage());
         }

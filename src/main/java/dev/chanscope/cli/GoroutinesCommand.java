@@ -35,7 +35,7 @@ final class GoroutinesCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (json) {
             JsonReport jr = new JsonReport();
-            out.println(jr.toJson(jr.build(r.snapshot(), r.input(), true, depth)));
+            out.println(jr.toJson(InputNotes.addTo(jr.build(r.snapshot(), r.input(), true, depth), r.notes())));
         } else {
             out.print(new TextReport().goroutines(r.snapshot(), r.input(), depth));
         }

@@ -16,9 +16,10 @@ import picocli.CommandLine.Command;
             "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service   (the kernel writes ./core)",
         },
         subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class, MergeCommand.class,
+            CacheCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not match the core,",
-            "5 gdb missing or failing, 70 internal error. Docs: docs/usage.md"})
+            "5 gdb missing or failing, 6 out of memory, 70 internal error. Docs: docs/usage.md"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,7 +30,39 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // A thread other than main (a batch worker, gdb's reader) that runs out of memory ends
+        // the run the same way: one line and its own exit code.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof OutOfMemoryError oom) {
+                outOfMemory(oom);
+            }
+            System.err.println("chanscope: internal error in thread " + t.getName() + ": " + e
+                    + " (please report it; set CHANSCOPE_DEBUG=1 for the stack trace)");
+            if (System.getenv("CHANSCOPE_DEBUG") != null) {
+                e.printStackTrace();
+            }
+            Runtime.getRuntime().halt(ExitCode.INTERNAL.code());
+        });
+        int code;
+        try {
+            code = run(args);
+        } catch (OutOfMemoryError e) {
+            outOfMemory(e);
+            return;
+        }
+        System.exit(code);
+    }
+
+    /** One line on stderr and exit code 6; halt, since a JVM out of memory may not finish its shutdown. */
+    static void outOfMemory(OutOfMemoryError e) {
+        try {
+            System.err.println("chanscope: out of memory (" + e.getMessage() + ", Java heap limit "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): the input needs a larger heap; run again with"
+                    + " JAVA_TOOL_OPTIONS=-Xmx8g (or more)");
+            System.err.flush();
+        } finally {
+            Runtime.getRuntime().halt(ExitCode.OUT_OF_MEMORY.code());
+        }
     }
 
     /** Runs the CLI and returns the exit code (tests call this). */
@@ -45,6 +78,9 @@ public final class Main implements Runnable {
     }
 
     private static int handle(Exception ex, CommandLine cmd) {
+        if (ex.getCause() instanceof OutOfMemoryError oom) {
+            throw oom;
+        }
         if (ex instanceof ChanscopeException ce) {
             cmd.getErr().println("chanscope: " + ce.getMessage());
             return ce.exitCode().code();

@@ -10,7 +10,6 @@ import dev.chanscope.batch.SummaryReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -83,11 +82,10 @@ final class MergeCommand implements Callable<Integer> {
             chosen.putIfAbsent(in, new HashSet<>());
         }
         latest.values().forEach(l -> chosen.get(l.file()).add(l.number()));
-        Path dir = output.toAbsolutePath().getParent();
         try {
-            Path tmp = Files.createTempFile(dir, "." + output.getFileName(), ".part");
-            try {
-                JsonLinesWriter w = new JsonLinesWriter(JsonLinesWriter.append(tmp));
+            dev.chanscope.fs.SafeFiles.checkDestination(output, "-o");
+            try (dev.chanscope.fs.SafeFiles.Temp tmp = dev.chanscope.fs.SafeFiles.createTempSibling(output)) {
+                JsonLinesWriter w = new JsonLinesWriter(JsonLinesWriter.sink(tmp.channel()));
                 try {
                     chosen.forEach((file, numbers) -> JsonLinesFile.copyLines(file, numbers, w));
                 } finally {
@@ -96,9 +94,7 @@ final class MergeCommand implements Callable<Integer> {
                 if (w.failure().isPresent()) {
                     throw w.failure().get();
                 }
-                Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
+                tmp.commit(output);
             }
         } catch (IOException e) {
             throw new ChanscopeException(ExitCode.BAD_INPUT, "cannot write " + output + ": " + e.getMessage());

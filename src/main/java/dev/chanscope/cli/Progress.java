@@ -33,8 +33,29 @@ final class Progress implements ProgressListener {
         err.flush();
     }
 
+    /** Every note, for the report (the JSON's input.notes, the text's NOTES): not only for a terminal. */
+    private final java.util.List<String> notes = new java.util.ArrayList<>();
+
+    java.util.List<String> notes() {
+        synchronized (notes) {
+            return java.util.List.copyOf(notes);
+        }
+    }
+
     @Override
     public void note(String message) {
+        synchronized (notes) {
+            notes.add(message);
+        }
+        show(message);
+    }
+
+    @Override
+    public void cacheNote(String message) {
+        show(message);
+    }
+
+    private void show(String message) {
         // Notes (cache reuse, skipped bundle members) are for a person at a terminal; scripts get
         // only the report on stdout and errors on stderr.
         if (!tty) {

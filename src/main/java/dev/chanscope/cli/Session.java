@@ -28,7 +28,7 @@ import java.util.Optional;
 /** Acquire the input, find the binary, open the target, read the snapshot. */
 final class Session {
     /** @param diagnosis present when one was asked for and could be made */
-    record Result(Snapshot snapshot, JsonReport.Input input, Optional<Diagnosis> diagnosis) {
+    record Result(Snapshot snapshot, JsonReport.Input input, Optional<Diagnosis> diagnosis, List<String> notes) {
         List<String> warnings() {
             return snapshot.warnings();
         }
@@ -53,7 +53,14 @@ final class Session {
     /** @param source when present, also diagnose the race, reading source through it */
     static Result read(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
         Progress progress = new Progress(err);
-        Acquirer acquirer = new Acquirer(Acquirer.defaultCacheDir(), o.maxCoreSize, progress);
+        try (Acquirer acquirer = new Acquirer(Acquirer.defaultCacheDir(), o.maxCoreSize, progress, !o.noCache,
+                Acquirer.cacheLimit(TargetOptions.ByteSize::parse))) {
+            return read(o, maxFrames, source, progress, acquirer);
+        }
+    }
+
+    private static Result read(TargetOptions o, int maxFrames, Optional<SourceIndex> source, Progress progress,
+                               Acquirer acquirer) {
         AcquiredInput in = acquirer.acquire(o.core);
         progress.done();
         String coreName = o.core.toString();
@@ -95,7 +102,7 @@ final class Session {
                             List.copyOf(w));
                 }
             }
-            return new Result(s, new JsonReport.Input(coreName, binary.shown(), in.layers()), d);
+            return new Result(s, new JsonReport.Input(coreName, binary.shown(), in.layers()), d, progress.notes());
         }
     }
 
@@ -120,15 +127,29 @@ final class Session {
     private static Binary resolveBinary(TargetOptions o, AcquiredInput in, CoreBuildIds coreIds, Acquirer acquirer,
                                         Progress progress) {
         if (o.binary != null) {
-            if (!Files.isRegularFile(o.binary)) {
-                throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + o.binary + " does not exist");
-            }
+            Acquirer.checkInputFile(o.binary, "binary"); // says what is wrong: missing, a directory, a FIFO...
             Path plain = acquirer.acquire(o.binary).core(); // a compressed binary is unwrapped like a core
             return new Binary(plain, o.binary.toString(), o.binary.toString());
         }
         List<String> tried = new ArrayList<>();
         boolean rejected = false;
         Optional<Binary> bundled = in.binary().map(b -> new Binary(b, "from " + o.core, "(from the bundle)"));
+        if (in.binaries().size() > 1 && !coreIds.ids().isEmpty()) {
+            // A bundle with several programs: the one whose build id is the core's, whatever its position.
+            for (AcquiredInput.Candidate c : in.binaries()) {
+                Optional<BuildMatch> m = match(coreIds, c.file());
+                if (m.isPresent() && m.get().verdict() == BuildMatch.Verdict.MATCH) {
+                    if (!c.file().equals(in.binary().orElse(null))) {
+                        progress.note("executable: '" + c.member() + "' from the bundle, chosen by build id ("
+                                + coreIds.ids().describe() + "); the likelier-looking '" + in.binaries().get(0).member()
+                                + "' is another build");
+                    }
+                    bundled = Optional.of(new Binary(c.file(), "from " + o.core, "(from the bundle)"));
+                    break;
+                }
+                progress.note("bundle member '" + c.member() + "' is a program of another build; passed over");
+            }
+        }
         if (bundled.isPresent()) {
             Optional<BuildMatch> m = match(coreIds, bundled.get().file());
             if (o.binarySearch.isEmpty() || m.isEmpty() || m.get().verdict() != BuildMatch.Verdict.MISMATCH) {

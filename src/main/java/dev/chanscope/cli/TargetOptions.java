@@ -39,6 +39,10 @@ final class TargetOptions {
             + "(the report says so in a warning and may be wrong).")
     boolean force;
 
+    @Option(names = "--no-cache", description = "Unpack a compressed or bundled input into a private temporary "
+            + "directory deleted at the end, instead of the cache (nothing is looked up or kept).")
+    boolean noCache;
+
     @Option(names = "--max-core-size", paramLabel = "SIZE", defaultValue = DEFAULT_MAX_CORE_SIZE,
             converter = ByteSize.class,
             description = "Refuse to decompress an input beyond SIZE bytes; suffixes K, M, G, T (powers of 1024), "

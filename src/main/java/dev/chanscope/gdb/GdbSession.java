@@ -204,15 +204,38 @@ public final class GdbSession implements AutoCloseable {
      * the rest of its line verbatim (quotes included); it runs through
      * {@code -interpreter-exec console} for the same reason as {@link #loadExecutable}.
      *
-     * @throws GdbException when the path ends in whitespace, which gdb's CLI strips
+     * A path that ends in whitespace (which gdb's CLI strips) is opened through a link with a
+     * plain name in a private temporary directory, deleted when the session closes.
      */
     public void openCore(Path core) {
         String path = core.toAbsolutePath().normalize().toString();
         if (!path.equals(path.stripTrailing())) {
-            throw new GdbException("gdb cannot open a core whose path ends in whitespace; rename or link it: \""
-                    + path + "\"");
+            try {
+                Path dir = java.nio.file.Files.createTempDirectory("chanscope-core-"); // 0700, unguessable
+                linkDirs.add(dir);
+                path = java.nio.file.Files.createSymbolicLink(dir.resolve("core"), Path.of(path)).toString();
+            } catch (java.io.IOException e) {
+                throw new dev.chanscope.ChanscopeException(dev.chanscope.ExitCode.BAD_INPUT, "gdb cannot open a core"
+                        + " whose path ends in whitespace, and linking it failed (" + e.getMessage()
+                        + "); rename it: \"" + path + "\"");
+            }
         }
         execute(MiQuote.console("target core " + path));
+    }
+
+    /** Private directories holding a link to a core gdb could not open by its own name. */
+    private final List<Path> linkDirs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void deleteLinks() {
+        for (Path dir : linkDirs) {
+            try {
+                java.nio.file.Files.deleteIfExists(dir.resolve("core"));
+                java.nio.file.Files.deleteIfExists(dir);
+            } catch (java.io.IOException e) {
+                // a leftover empty private directory in the temporary directory
+            }
+        }
+        linkDirs.clear();
     }
 
     /** Everything gdb printed on its log stream and stderr recently (for error messages). */
@@ -231,6 +254,7 @@ public final class GdbSession implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        deleteLinks();
         if (process.isAlive() && unusable.get() == null) {
             try {
                 send("-gdb-exit");

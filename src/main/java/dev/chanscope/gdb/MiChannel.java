@@ -1,6 +1,5 @@
 package dev.chanscope.gdb;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -21,7 +20,16 @@ final class MiChannel {
     private static final Pattern RESULT_LIKE = Pattern.compile("^\\d*\\^");
     private static final int MAX_ASYNC_RECORDS = 100;
 
-    private final BufferedReader stdout;
+    /**
+     * The most gdb may write in one line, and as console text for one command, in characters:
+     * 64 Mi (about 128 MB of heap). The largest MI answers chanscope asks for are memory reads of
+     * 1 MiB (2 Mi hex digits) and -thread-info; a gdb writing more is broken or fed a hostile
+     * file, and without a cap it ran the JVM out of memory (5.4 GB, then OutOfMemoryError).
+     * {@code CHANSCOPE_GDB_OUTPUT_MAX} lowers it (for tests).
+     */
+    static final long MAX_OUTPUT_CHARS = outputCap();
+
+    private final java.io.Reader stdout;
     private final RecentLines log;
     private final AtomicReference<PendingCommand> pending = new AtomicReference<>();
     private final ArrayDeque<MiRecord.AsyncRecord> asyncRecords = new ArrayDeque<>();
@@ -29,7 +37,7 @@ final class MiChannel {
 
     MiChannel(InputStream stdout, RecentLines log, String threadName) {
         // Malformed UTF-8 becomes U+FFFD instead of killing the reader.
-        this.stdout = new BufferedReader(new InputStreamReader(stdout, StandardCharsets.UTF_8), 1 << 16);
+        this.stdout = new InputStreamReader(stdout, StandardCharsets.UTF_8);
         this.log = log;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
@@ -62,15 +70,67 @@ final class MiChannel {
         return List.copyOf(asyncRecords);
     }
 
-    private void run() {
+    private static long outputCap() {
+        String v = System.getenv("CHANSCOPE_GDB_OUTPUT_MAX");
         try {
-            String line;
-            while ((line = stdout.readLine()) != null) {
-                handle(line);
+            return v == null || v.isBlank() ? 64L << 20 : Math.max(1024, Long.parseLong(v.strip()));
+        } catch (NumberFormatException e) {
+            return 64L << 20;
+        }
+    }
+
+    private void run() {
+        char[] buf = new char[1 << 16];
+        StringBuilder line = new StringBuilder();
+        boolean overflowing = false; // discarding the rest of a line over the cap
+        try {
+            int n;
+            while ((n = stdout.read(buf)) > 0) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] != '\n') {
+                        continue;
+                    }
+                    if (!overflowing) {
+                        line.append(buf, start, i - start);
+                        int end = line.length();
+                        if (end > 0 && line.charAt(end - 1) == '\r') {
+                            line.setLength(end - 1);
+                        }
+                        handle(line.toString());
+                    }
+                    line.setLength(0);
+                    line.trimToSize();
+                    overflowing = false;
+                    start = i + 1;
+                }
+                if (!overflowing) {
+                    line.append(buf, start, n - start);
+                    if (line.length() > MAX_OUTPUT_CHARS) {
+                        overflowing = true;
+                        line.setLength(0);
+                        line.trimToSize();
+                        overflow("one line of gdb's output is longer than " + MAX_OUTPUT_CHARS + " characters");
+                    }
+                }
+            }
+            if (!overflowing && line.length() > 0) {
+                handle(line.toString());
             }
         } catch (IOException e) {
             log.add("reading gdb's output failed: " + e.getMessage());
         }
+    }
+
+    /** Fails the waiting command: its answer cannot be trusted once output was dropped. */
+    private void overflow(String what) {
+        PendingCommand command = pending.get();
+        GdbException e = new GdbException(what + "; chanscope stopped reading it (gdb is broken, or the input"
+                + " makes it print without end)");
+        if (command != null) {
+            command.fail(e);
+        }
+        log.add(what);
     }
 
     private void handle(String line) {
@@ -109,8 +169,9 @@ final class MiChannel {
         } else if (record instanceof MiRecord.StreamRecord stream) {
             if (stream.kind() == MiRecord.StreamKind.CONSOLE) {
                 PendingCommand command = pending.get();
-                if (command != null) {
-                    command.appendConsole(stream.text());
+                if (command != null && !command.appendConsole(stream.text(), MAX_OUTPUT_CHARS)) {
+                    overflow("gdb printed more than " + MAX_OUTPUT_CHARS + " characters for one command ("
+                            + command.command() + ")");
                 }
             } else {
                 log.addText(stream.text());

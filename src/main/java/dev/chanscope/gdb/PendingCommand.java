@@ -26,8 +26,13 @@ final class PendingCommand {
         return command;
     }
 
-    synchronized void appendConsole(String text) {
+    /** @return false, appending nothing more, once the console text would exceed {@code max} characters */
+    synchronized boolean appendConsole(String text, long max) {
+        if (console.length() + (long) text.length() > max) {
+            return false;
+        }
         console.append(text);
+        return true;
     }
 
     synchronized String console() {

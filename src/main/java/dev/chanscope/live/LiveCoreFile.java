@@ -4,10 +4,10 @@ import com.github.luben.zstd.ZstdOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
+import dev.chanscope.fs.SafeFiles;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 import org.tukaani.xz.LZMA2Options;
@@ -17,7 +17,8 @@ import org.tukaani.xz.XZOutputStream;
  * Where a {@code --snapshot} core goes, and in what format: the file name's extension decides
  * ({@code .zst}/{@code .zstd}, {@code .xz}, {@code .gz}; anything else is a plain, sparse core).
  * The core is first written uncompressed next to the destination while the process is held,
- * and compressed after chanscope detached, so compression never extends the pause.
+ * and compressed after chanscope detached, so compression never extends the pause. Every file is
+ * created new and private ({@link SafeFiles}) and renamed into place.
  */
 public final class LiveCoreFile {
     public enum Format {
@@ -36,6 +37,7 @@ public final class LiveCoreFile {
 
     private final Path destination;
     private final Format format;
+    private SafeFiles.Temp raw;
 
     public LiveCoreFile(Path destination) {
         this.destination = destination.toAbsolutePath().normalize();
@@ -64,12 +66,17 @@ public final class LiveCoreFile {
         return destination;
     }
 
-    /** Where the uncompressed core is written while attached: the destination itself when plain. */
-    public Path rawPath() {
-        if (format == Format.PLAIN) {
-            return destination;
+    /**
+     * Creates the file the uncompressed core is written to while attached: a new, private (0600)
+     * file with an unguessable name next to the destination, never a name that could already be
+     * there (a planted link is neither followed nor replaced).
+     */
+    public SafeFiles.Temp openRaw() throws IOException {
+        if (raw != null) {
+            throw new IllegalStateException("the raw core is already open");
         }
-        return destination.resolveSibling("." + destination.getFileName() + ".raw-" + ProcessHandle.current().pid());
+        raw = SafeFiles.createTempSibling(destination);
+        return raw;
     }
 
     /** Checks the destination can be written before the process is stopped for it. */
@@ -83,39 +90,42 @@ public final class LiveCoreFile {
             throw new dev.chanscope.ChanscopeException(dev.chanscope.ExitCode.USAGE,
                     "--snapshot " + destination + ": the directory " + dir + " is not writable");
         }
-        if (Files.isDirectory(destination)) {
-            throw new dev.chanscope.ChanscopeException(dev.chanscope.ExitCode.USAGE,
-                    "--snapshot " + destination + " is a directory");
-        }
+        SafeFiles.checkDestination(destination, "--snapshot");
     }
 
-    /** Compresses the raw core into the destination (after detach) and removes it. Returns the destination's size. */
-    public long finish() {
-        Path raw = rawPath();
+    /**
+     * Puts the core in place (after detach): a plain core is renamed to the destination, a
+     * compressed one is compressed into a second new private file that is renamed. Returns the
+     * destination's size. On failure nothing is left behind and the destination is untouched.
+     */
+    public long finish() throws IOException {
+        if (raw == null) {
+            throw new IllegalStateException("no raw core was written");
+        }
         try {
-            if (format != Format.PLAIN) {
-                Path tmp = destination.resolveSibling("." + destination.getFileName() + ".part-" + ProcessHandle.current().pid());
-                try (InputStream in = Files.newInputStream(raw); OutputStream out = compressor(Files.newOutputStream(tmp))) {
-                    in.transferTo(out);
-                } catch (IOException | RuntimeException e) {
-                    Files.deleteIfExists(tmp);
-                    throw e;
+            if (format == Format.PLAIN) {
+                raw.commit(destination);
+            } else {
+                try (SafeFiles.Temp out = SafeFiles.createTempSibling(destination)) {
+                    try (InputStream in = Files.newInputStream(raw.path(), LinkOption.NOFOLLOW_LINKS)) {
+                        OutputStream z = compressor(CloseShieldStream.of(out.stream()));
+                        in.transferTo(z);
+                        z.close();
+                    }
+                    out.commit(destination);
                 }
-                Files.move(tmp, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                Files.deleteIfExists(raw);
+                raw.close();
             }
             return Files.size(destination);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the snapshot " + destination + ": " + e.getMessage(), e);
+        } finally {
+            discard();
         }
     }
 
-    /** Removes a half-written raw core (the attach failed). */
+    /** Removes a half-written raw core (the attach or the snapshot failed). */
     public void discard() {
-        try {
-            Files.deleteIfExists(rawPath());
-        } catch (IOException e) {
-            // nothing more to do: the file is in the user's directory, named after the snapshot
+        if (raw != null) {
+            raw.close();
         }
     }
 
@@ -128,5 +138,26 @@ public final class LiveCoreFile {
             case GZIP -> new GZIPOutputStream(out, 1 << 16);
             case PLAIN -> out;
         };
+    }
+
+    /** Lets a compressor's close flush its trailer without closing the file (commit closes it). */
+    private static final class CloseShieldStream extends java.io.FilterOutputStream {
+        private CloseShieldStream(OutputStream out) {
+            super(out);
+        }
+
+        static OutputStream of(OutputStream out) {
+            return new CloseShieldStream(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
     }
 }

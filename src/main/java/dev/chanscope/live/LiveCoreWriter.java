@@ -3,7 +3,6 @@ package dev.chanscope.live;
 import dev.chanscope.elf.ElfFile;
 import dev.chanscope.proc.ThreadContext;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -67,7 +66,8 @@ public final class LiveCoreWriter {
         this.exe = exe;
     }
 
-    Result write(Path file) {
+    /** Writes the core into {@code ch}, a new empty file (named {@code file} in messages). */
+    Result write(FileChannel ch, Path file) {
         long t0 = System.nanoTime();
         List<LiveMapping> dumped = memory.mappings().stream().filter(LiveCoreWriter::dumpable).toList();
         byte[] notes = notes();
@@ -81,9 +81,7 @@ public final class LiveCoreWriter {
         long total = offset;
         long data = 0;
         try {
-            Files.deleteIfExists(file);
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-                FileChannel ch = raf.getChannel();
+            {
                 ByteBuffer head = le(EHDR + PHDR * (loads.size() + 1));
                 header(head, loads.size() + 1);
                 long notesAt = EHDR + (long) PHDR * (loads.size() + 1);
@@ -108,7 +106,10 @@ public final class LiveCoreWriter {
                         }
                     }
                 }
-                raf.setLength(total);
+                if (ch.size() < total) {
+                    // A core ending in a hole: its last byte written gives the file its length.
+                    writeFully(ch, ByteBuffer.allocate(1), total - 1);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the snapshot " + file + ": " + e.getMessage(), e);

@@ -35,10 +35,12 @@ public final class LivePermissions {
      * @param descendant    the process descends from chanscope (Yama scope 1 allows that)
      * @param hasExecutable /proc/PID/exe resolves (kernel threads have none)
      * @param self          the process is chanscope's own JVM
+     * @param tracedThread  the thread the tracer traces ({@code pid} itself for the main thread), 0 when none;
+     *                      with {@code tracerPid} 0, that thread is in a tracing stop without a tracer shown
      */
     public record Facts(int pid, boolean exists, char state, String name, int tracerPid, String tracerName,
                         List<Integer> uids, int ownEuid, boolean ownCapPtrace, Optional<Integer> ptraceScope,
-                        boolean descendant, boolean hasExecutable, boolean self) {}
+                        boolean descendant, boolean hasExecutable, boolean self, int tracedThread) {}
 
     private LivePermissions() {
     }
@@ -54,13 +56,16 @@ public final class LivePermissions {
         LiveProcess p = new LiveProcess(pid);
         LiveProcess self = new LiveProcess((int) ProcessHandle.current().pid());
         boolean exists = pid > 0 && p.exists();
-        int tracer = exists ? p.tracerPid() : 0;
+        // Every thread, not only the main one: gdb would stop the untraced threads, then wait
+        // about a minute for the traced one (measured: 61 s) before giving up.
+        Optional<LiveProcess.TracedThread> traced = exists ? p.tracedThread() : Optional.empty();
+        int tracer = traced.map(LiveProcess.TracedThread::tracer).orElse(0);
         List<Integer> ownUids = self.uids();
         return new Facts(pid, exists, exists ? p.state().process() : '?', exists ? p.name() : "?", tracer,
                 tracer > 0 ? new LiveProcess(tracer).name() : "", exists ? p.uids() : List.of(),
                 ownUids.size() > 1 ? ownUids.get(1) : -1, ownCapability(self, CAP_SYS_PTRACE), ptraceScope(),
                 exists && isDescendant(pid), exists && p.exePath().isPresent(),
-                pid == ProcessHandle.current().pid());
+                pid == ProcessHandle.current().pid(), traced.map(LiveProcess.TracedThread::tid).orElse(0));
     }
 
     /** The first reason attaching cannot work, as one line, or empty when none is known. */
@@ -103,10 +108,15 @@ public final class LivePermissions {
                         + " run chanscope as root (CAP_SYS_PTRACE) or set the sysctl kernel.yama.ptrace_scope=0");
             }
         }
+        String thread = f.tracedThread() != 0 && f.tracedThread() != f.pid() ? " (its thread " + f.tracedThread() + ")" : "";
         if (f.tracerPid() != 0) {
             return Optional.of(who + " is already traced by PID " + f.tracerPid()
-                    + (f.tracerName().isEmpty() ? "" : " (" + f.tracerName() + ")")
+                    + (f.tracerName().isEmpty() ? "" : " (" + f.tracerName() + ")") + thread
                     + ": a process can have one tracer only; detach that debugger or strace first");
+        }
+        if (f.tracedThread() != 0) {
+            return Optional.of(who + " is stopped by a tracer" + thread + " (state t): another debugger holds it;"
+                    + " detach it first");
         }
         if (!f.hasExecutable()) {
             return Optional.of(who + " has no executable (a kernel thread?)");

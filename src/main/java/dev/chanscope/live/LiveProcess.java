@@ -112,6 +112,42 @@ public final class LiveProcess {
                 .findFirst());
     }
 
+    /**
+     * A thread that has a tracer (or is stopped by one), and that tracer: ptrace works per thread,
+     * so one thread of a process can be traced while the main thread's TracerPid says 0.
+     *
+     * @param tid    the thread
+     * @param tracer its tracer's PID, 0 when it is in a tracing stop ({@code t}) without one
+     */
+    public record TracedThread(int tid, int tracer) {}
+
+    /** The first traced thread (the main thread first), or empty when no thread is traced. */
+    public Optional<TracedThread> tracedThread() {
+        List<Integer> tids = new ArrayList<>(threadIds());
+        tids.remove(Integer.valueOf(pid));
+        tids.add(0, pid);
+        for (int tid : tids) {
+            Path task = dir.resolve("task").resolve(Integer.toString(tid));
+            Optional<String> status = read(task.resolve("status"));
+            if (status.isEmpty()) {
+                continue; // the thread exited meanwhile
+            }
+            int tracer = status.get().lines().filter(l -> l.startsWith("TracerPid:"))
+                    .map(l -> l.substring("TracerPid:".length()).strip()).findFirst().map(v -> {
+                        try {
+                            return Integer.parseInt(v);
+                        } catch (NumberFormatException e) {
+                            return 0;
+                        }
+                    }).orElse(0);
+            boolean tracingStop = statState(task.resolve("stat")).map(c -> c == 't').orElse(false);
+            if (tracer != 0 || tracingStop) {
+                return Optional.of(new TracedThread(tid, tracer));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The tracer's PID, 0 when nobody traces the process. */
     public int tracerPid() {
         return status("TracerPid").map(v -> {

@@ -384,12 +384,12 @@ public final class LiveTarget implements Target {
      * Writes a core of the process as it is now (while attached) to {@code file}, uncompressed
      * and sparse; see {@link LiveCoreWriter}.
      */
-    public LiveCoreWriter.Result writeCore(Path file) {
+    public LiveCoreWriter.Result writeCore(java.nio.channels.FileChannel channel, Path file) {
         checkAttached();
         if (departure().isPresent()) {
             throw new IllegalStateException("a core can be written only while attached");
         }
-        return new LiveCoreWriter(process, memory, threads(), exe).write(file);
+        return new LiveCoreWriter(process, memory, threads(), exe).write(channel, file);
     }
 
     @Override

@@ -158,6 +158,7 @@ class AcquirerCacheTest {
     void decompressionBombStopsAtTheCap() throws IOException {
         Path input = tmp.resolve("bomb.gz");
         try (OutputStream out = new GzipCompressorOutputStream(Files.newOutputStream(input))) {
+            out.write(TestFiles.head(TestFiles.core(), 64)); // an ELF core header: the sniff lets it through
             byte[] zeros = new byte[1 << 20];
             for (int i = 0; i < 100; i++) {
                 out.write(zeros);
@@ -224,5 +225,84 @@ class AcquirerCacheTest {
         assertEquals(Path.of("/h/.cache/chanscope"), Acquirer.defaultCacheDir(Map.of("XDG_CACHE_HOME", "rel"), "/h"));
         assertEquals(Path.of("/h/.cache/chanscope"), Acquirer.defaultCacheDir(Map.of(), "/h"));
         assertTrue(Acquirer.defaultCacheDir().isAbsolute() || System.getenv("CHANSCOPE_CACHE") != null);
+    }
+
+    /**
+     * A user without a home in passwd (a container's arbitrary uid) has user.home "?": the old
+     * code made a relative "?/.cache/chanscope" in the working directory and ignored $HOME.
+     */
+    @Test
+    void defaultCacheDirectoryHonoursHomeWithoutAPasswdEntry() {
+        assertEquals(Path.of("/home/app/.cache/chanscope"), Acquirer.defaultCacheDir(Map.of("HOME", "/home/app"), "?"));
+        assertEquals(Path.of("/x/chanscope"), Acquirer.defaultCacheDir(Map.of("HOME", "/home/app", "XDG_CACHE_HOME", "/x"), "?"));
+        assertEquals(Path.of("/home/app/.cache/chanscope"), Acquirer.defaultCacheDir(Map.of("HOME", "/home/app"), "/h"));
+        Path none = Acquirer.defaultCacheDir(Map.of("HOME", "relative"), "?");
+        assertTrue(none.isAbsolute(), none.toString());
+        assertTrue(none.getFileName().toString().startsWith("chanscope-cache-"), none.toString());
+    }
+
+    /** A new entry over the limit evicts the least recently used entries, never the one in use; a hit counts as a use. */
+    @Test
+    void theCacheIsKeptUnderItsLimitLeastRecentlyUsedFirst() throws Exception {
+        Path[] inputs = new Path[3];
+        for (int i = 0; i < 3; i++) {
+            inputs[i] = TestFiles.write(tmp.resolve("core" + i + ".zst"),
+                    TestFiles.compress(Codec.ZSTD, TestFiles.elf(ElfHeader.ET_CORE, 300_001, 10 + i)));
+        }
+        long entry = 300_065 + 200; // the core plus its manifest, about
+        Acquirer a = new Acquirer(cache(), 64L << 20, listener, true, 2 * entry + entry / 2);
+        Path first = a.acquire(inputs[0]).core().getParent();
+        Thread.sleep(50); // file times are coarse (a jiffy): keep the uses apart
+        Path second = a.acquire(inputs[1]).core().getParent();
+        Thread.sleep(50);
+        assertEquals(first, a.acquire(inputs[0]).core().getParent()); // a hit: core0 is now the most recent
+        Thread.sleep(50);
+        Path third = a.acquire(inputs[2]).core().getParent();
+        assertTrue(Files.isDirectory(first), "used recently, kept");
+        assertFalse(Files.exists(second), "least recently used, evicted");
+        assertTrue(Files.isDirectory(third), "the entry in use is never evicted");
+        assertTrue(listener.noted("cache over its limit"), listener.notes::toString);
+
+        Acquirer.PruneResult r = Acquirer.prune(cache(), 0);
+        assertEquals(2, r.entriesBefore());
+        assertEquals(2, r.deleted());
+        assertFalse(Files.exists(first));
+        assertFalse(Files.exists(third));
+    }
+
+    /** --no-cache: nothing is looked up or kept; close() deletes what the run unpacked. */
+    @Test
+    void noCacheKeepsNothing() throws Exception {
+        Path input = TestFiles.write(tmp.resolve("core.zst"), TestFiles.compress(Codec.ZSTD, core));
+        Path unpacked;
+        try (Acquirer a = new Acquirer(cache(), 64L << 20, listener, false, Acquirer.DEFAULT_CACHE_LIMIT)) {
+            unpacked = a.acquire(input).core();
+            assertArrayEquals(core, Files.readAllBytes(unpacked));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(unpacked)));
+        }
+        assertFalse(Files.exists(unpacked));
+        assertEquals(List.of(), cacheNames());
+    }
+
+    /** Every file of an entry is private (0600) from its creation: a core holds the process's secrets. */
+    @Test
+    void entryFilesArePrivate() throws Exception {
+        Path input = TestFiles.write(tmp.resolve("b.tar.gz"), TestFiles.compress(Codec.GZIP, TestFiles.tar(
+                TarItem.file("core", core), TarItem.executable("server", TestFiles.program()))));
+        AcquiredInput in = acquire(input);
+        for (Path f : List.of(in.core(), in.binary().orElseThrow(), in.core().resolveSibling("manifest.properties"))) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+        }
+    }
+
+    /** A cache directory another user made (a shared /tmp fallback planted in advance) is refused, not used. */
+    @Test
+    void aCacheDirectoryOfAnotherUserIsRefused() throws Exception {
+        Files.createDirectories(cache());
+        Files.setPosixFilePermissions(cache(), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path input = TestFiles.write(tmp.resolve("core.zst"), TestFiles.compress(Codec.ZSTD, core));
+        ChanscopeException e = assertThrows(ChanscopeException.class, () -> acquire(input));
+        assertTrue(e.getMessage().contains("can be written by other users (mode 777)"), e.getMessage());
+        assertEquals(List.of(), cacheNames());
     }
 }

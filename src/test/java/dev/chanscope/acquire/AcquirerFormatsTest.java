@@ -123,12 +123,33 @@ class AcquirerFormatsTest {
         assertEquals(List.of("gzip", "bzip2", "zstd", "xz"), acquired.layers());
     }
 
+    /**
+     * A compressed file that is not a core is refused from its first decompressed bytes, before
+     * anything is written: the old code unpacked it whole into the cache (a 14 MB input left
+     * 3.1 GB) and let the next stage say "not an ELF file".
+     */
     @Test
-    void compressedNonCoreIsPassedOnForTheNextStageToJudge() {
-        byte[] text = "a log file, not a core\n".getBytes(StandardCharsets.UTF_8);
-        AcquiredInput acquired = acquire(TestFiles.write(tmp.resolve("x"), TestFiles.compress(Codec.ZSTD, text)));
-        assertArrayEquals(text, TestFiles.read(acquired.core()));
-        assertEquals(List.of("zstd"), acquired.layers());
+    void compressedNonCoreIsRefusedBeforeAnythingIsCached() throws Exception {
+        byte[] line = "2026-12-06T04:00:00Z INFO a log line, not a core\n".getBytes(StandardCharsets.UTF_8);
+        byte[] log = new byte[line.length * 400_000]; // 20 MB of text, about 60 KB as zstd
+        for (int i = 0; i < 400_000; i++) {
+            System.arraycopy(line, 0, log, i * line.length, line.length);
+        }
+        Path input = TestFiles.write(tmp.resolve("app.log.zst"), TestFiles.compress(Codec.ZSTD, log));
+        dev.chanscope.ChanscopeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.chanscope.ChanscopeException.class, () -> acquire(input));
+        assertEquals(dev.chanscope.ExitCode.BAD_INPUT, e.exitCode());
+        assertTrue(e.getMessage().contains("the zstd data is not a core: it holds text \"2026-12-06T04:00…\""),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("nothing was unpacked"), e.getMessage());
+        try (var files = java.nio.file.Files.walk(tmp.resolve("cache"))) {
+            List<java.nio.file.Path> left = files.filter(java.nio.file.Files::isRegularFile).toList();
+            assertEquals(List.of(), left, "nothing may be left in the cache");
+        }
+        // Binary garbage is shown as hex.
+        Path junk = TestFiles.write(tmp.resolve("junk.gz"), TestFiles.compress(Codec.GZIP, new byte[] {0, 1, 2, (byte) 0xff}));
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.chanscope.ChanscopeException.class, () -> acquire(junk));
+        assertTrue(e.getMessage().contains("it holds bytes 000102ff"), e.getMessage());
     }
 
     @Test

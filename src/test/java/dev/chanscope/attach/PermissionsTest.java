@@ -82,6 +82,73 @@ class PermissionsTest {
     }
 
     /**
+     * One thread traced, the main thread not (strace -p TID without -f): the old check read only
+     * the main thread's TracerPid, so gdb stopped the other threads and waited about 61 s for the
+     * traced one, then chanscope exited 5. Now: refused before anything is stopped, exit 3.
+     */
+    @Test
+    void aTracedThreadIsRefusedBeforeAnythingIsStopped() throws Exception {
+        Path bin = LivePrograms.extract(tmp, LivePrograms.GO_VERSIONS.get(0), "live-blocked");
+        try (GoProcess p = GoProcess.start(tmp, bin, Map.of())) {
+            p.awaitLine("ready", 30);
+            List<Integer> tids = new ArrayList<>();
+            try (var tasks = Files.list(Path.of("/proc", Integer.toString(p.pid()), "task"))) {
+                tasks.forEach(t -> tids.add(Integer.parseInt(t.getFileName().toString())));
+            }
+            tids.remove(Integer.valueOf(p.pid()));
+            assertFalse(tids.isEmpty(), "a Go program has more than one thread");
+            int tid = tids.get(tids.size() - 1);
+            Path taskStatus = Path.of("/proc", Integer.toString(p.pid()), "task", Integer.toString(tid), "status");
+            Process strace = new ProcessBuilder("strace", "-o", "/dev/null", "-p", Integer.toString(tid))
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("strace.txt").toFile()).start();
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!Files.readString(taskStatus).contains("TracerPid:\t" + strace.pid() + "\n")
+                        && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
+                assertTrue(Files.readString(taskStatus).contains("TracerPid:\t" + strace.pid() + "\n"),
+                        "strace did not attach to thread " + tid);
+                assertEquals(0, p.tracerPid(), "the main thread is not traced: this is the case the old check missed");
+                long t0 = System.nanoTime();
+                Chanscope.Run r = new Chanscope(tmp).run("attach", Integer.toString(p.pid()));
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+                assertCause(r, "already traced by PID " + strace.pid() + " (strace) (its thread " + tid + ")");
+                // Generous: a JVM start on a loaded machine; the old behaviour took over 60 s.
+                assertTrue(seconds < 40, "took " + seconds + " s");
+                assertEquals(0, p.tracerPid(), "chanscope never attached");
+                assertTrue(Files.readString(taskStatus).contains("TracerPid:\t" + strace.pid() + "\n"),
+                        "chanscope must not disturb the other tracer");
+                assertTrue("RS".indexOf(p.state()) >= 0, "the process is left running: " + p.state());
+            } finally {
+                strace.destroy();
+                if (!strace.waitFor(10, TimeUnit.SECONDS)) {
+                    strace.destroyForcibly(); // the kernel detaches a dead tracer's tracees
+                    strace.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(taskStatus).contains("TracerPid:\t0\n") && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertTrue(Files.readString(taskStatus).contains("TracerPid:\t0\n"), "strace did not let go of thread "
+                    + tid + ": " + Files.readString(taskStatus) + Files.readString(tmp.resolve("strace.txt")));
+            p.sendLine("go");
+            assertEquals(0, p.awaitExit(60), p.stderrText() + " threads " + Proc.threadStates(p.pid()));
+        }
+    }
+
+    /** PID 0 and negative PIDs are a bad command line (exit 2), as docs/attach.md says. */
+    @Test
+    void pidZeroIsAUsageError() throws Exception {
+        for (String pid : List.of("0", "-1")) {
+            Chanscope.Run r = new Chanscope(tmp).run("attach", "--", pid);
+            assertEquals(2, r.exit(), pid + ": " + r.err());
+            assertTrue(r.err().contains("PID must be a positive process id"), r.err());
+        }
+    }
+
+    /**
      * chanscope run as nobody against a root process. The JVM gets a copy of the test
      * classpath it can read, and drops to uid 65534 with setpriv.
      */
@@ -144,7 +211,7 @@ class PermissionsTest {
 
     private static LivePermissions.Facts facts(Optional<Integer> scope, boolean capPtrace, boolean descendant) {
         return new LivePermissions.Facts(4242, true, 'S', "server", 0, "", List.of(1000, 1000, 1000, 1000), 1000,
-                capPtrace, scope, descendant, true, false);
+                capPtrace, scope, descendant, true, false, 0);
     }
 
     /** Yama cannot be switched on in the test machine's kernel; the decision is checked on its facts. */
