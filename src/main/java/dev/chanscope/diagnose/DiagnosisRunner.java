@@ -40,6 +40,6 @@ public final class DiagnosisRunner {
                 .orElse(List.of());
         DiagnosisInput in = new DiagnosisInput(snapshot, binary, holders, source,
                 Optional.of(target.types()));
-        return new Diagnoser().diagnose(in);
+        return ConfidenceCap.apply(snapshot, new Diagnoser().diagnose(in));
     }
 }
