@@ -1,5 +1,6 @@
 package dev.chanscope.batch;
 
+import dev.chanscope.SafePrintWriter;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -84,7 +85,7 @@ public final class BatchProgress implements BatchListener {
             ticker.shutdownNow();
         }
         if (terminal) {
-            err.print("\r\033[K");
+            SafePrintWriter.control(err, "\r\033[K");
         }
         err.println("chanscope: " + status() + " in " + clock(System.nanoTime() - start));
         err.flush();
@@ -92,7 +93,8 @@ public final class BatchProgress implements BatchListener {
 
     private synchronized void draw() {
         int filled = total == 0 ? WIDTH : settled * WIDTH / total;
-        err.print("\r\033[K[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + status() + "  " + clock(
+        SafePrintWriter.control(err, "\r\033[K");
+        err.print("[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + status() + "  " + clock(
                 System.nanoTime() - start) + eta());
         err.flush();
     }

@@ -1,6 +1,7 @@
 package dev.chanscope.cli;
 
 import dev.chanscope.ExitCode;
+import dev.chanscope.SafePrintWriter;
 import dev.chanscope.report.JsonReport;
 import dev.chanscope.report.MarkdownReport;
 import dev.chanscope.report.TextReport;
@@ -53,7 +54,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 if (r.diagnosis().isPresent()) {
                     root = jr.withDiagnosis(root, r.diagnosis().get());
                 }
-                out.println(jr.toJson(InputNotes.addTo(root, r.notes())));
+                SafePrintWriter.exact(out).println(jr.toJson(InputNotes.addTo(root, r.notes())));
             }
             case markdown -> out.print(new MarkdownReport(diagnose.sourceIndex(), diagnose.verbose).render(r.snapshot(), r.input(),
                     r.diagnosis()) + InputNotes.text(r.notes(), true));

@@ -2,6 +2,7 @@ package dev.chanscope.cli;
 
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
+import dev.chanscope.SafePrintWriter;
 import dev.chanscope.diagnose.Diagnosis;
 import dev.chanscope.diagnose.DiagnosisRunner;
 import dev.chanscope.gdb.GdbException;
@@ -173,7 +174,7 @@ final class AttachCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (json) {
             LiveJsonReport jr = new LiveJsonReport();
-            out.println(new JsonReport().toJson(jr.build(s, view, facts, in, diagnosis)));
+            SafePrintWriter.exact(out).println(new JsonReport().toJson(jr.build(s, view, facts, in, diagnosis)));
         } else {
             out.print(new LiveTextReport().render(s, view, facts, in, diagnosis, diagnose.sourceIndex(),
                     diagnose.verbose));

@@ -3,6 +3,8 @@ package dev.chanscope.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
+import dev.chanscope.SafePrintWriter;
+import dev.chanscope.SafeText;
 import dev.chanscope.batch.BatchListener;
 import dev.chanscope.batch.BatchProgress;
 import dev.chanscope.batch.BatchRunner;
@@ -172,7 +174,9 @@ final class BatchCommand implements Callable<Integer> {
         }
         Summary summary = Summary.of(result.outcomes());
         if (summaryFile != null) {
-            write(summaryFile, SummaryReport.render(summary, SummaryReport.Format.forFile(summaryFile)));
+            SummaryReport.Format f = SummaryReport.Format.forFile(summaryFile);
+            String text = SummaryReport.render(summary, f);
+            write(summaryFile, f == SummaryReport.Format.JSON ? text : SafeText.escape(text));
         }
         if (!quiet) {
             if (result.resumed() > 0 || result.duplicates() > 0) {
@@ -235,7 +239,7 @@ final class BatchCommand implements Callable<Integer> {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "cannot write " + output + ": " + e.getMessage());
             }
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = SafePrintWriter.exact(spec.commandLine().getOut()); // JSON lines stay exact
         return line -> {
             out.print(new String(line, StandardCharsets.UTF_8));
             out.flush();

@@ -1,6 +1,7 @@
 package dev.chanscope.cli;
 
 import dev.chanscope.ExitCode;
+import dev.chanscope.SafePrintWriter;
 import dev.chanscope.report.JsonReport;
 import dev.chanscope.report.TextReport;
 import java.util.concurrent.Callable;
@@ -35,7 +36,7 @@ final class GoroutinesCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (json) {
             JsonReport jr = new JsonReport();
-            out.println(jr.toJson(InputNotes.addTo(jr.build(r.snapshot(), r.input(), true, depth), r.notes())));
+            SafePrintWriter.exact(out).println(jr.toJson(InputNotes.addTo(jr.build(r.snapshot(), r.input(), true, depth), r.notes())));
         } else {
             out.print(new TextReport().goroutines(r.snapshot(), r.input(), depth));
         }

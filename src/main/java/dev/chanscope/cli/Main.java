@@ -2,6 +2,7 @@ package dev.chanscope.cli;
 
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
+import dev.chanscope.SafePrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -68,6 +69,12 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code (tests call this). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // Every human-readable line (reports, summaries, errors, help) goes through one sanitizer:
+        // text from the input never reaches the terminal raw. JSON is written through
+        // SafePrintWriter.exact. Help is drawn without ANSI colours, which it would escape.
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        cl.setOut(new SafePrintWriter(cl.getOut()));
+        cl.setErr(new SafePrintWriter(cl.getErr()));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd));
         cl.setParameterExceptionHandler((ex, args2) -> {
             ex.getCommandLine().getErr().println("chanscope: " + ex.getMessage());

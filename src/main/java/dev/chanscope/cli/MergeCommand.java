@@ -2,6 +2,7 @@ package dev.chanscope.cli;
 
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
+import dev.chanscope.SafePrintWriter;
 import dev.chanscope.batch.CoreOutcome;
 import dev.chanscope.batch.JsonLinesFile;
 import dev.chanscope.batch.JsonLinesWriter;
@@ -70,7 +71,8 @@ final class MergeCommand implements Callable<Integer> {
         List<CoreOutcome> outcomes = latest.values().stream().map(JsonLinesFile.Line::outcome).toList();
         Summary summary = Summary.of(outcomes);
         var out = spec.commandLine().getOut();
-        out.print(SummaryReport.render(summary, SummaryReport.Format.valueOf(format.name().toUpperCase(java.util.Locale.ROOT))));
+        SummaryReport.Format f = SummaryReport.Format.valueOf(format.name().toUpperCase(java.util.Locale.ROOT));
+        (f == SummaryReport.Format.JSON ? SafePrintWriter.exact(out) : out).print(SummaryReport.render(summary, f));
         out.flush();
         return summary.allOk() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
     }

@@ -1,5 +1,6 @@
 package dev.chanscope.cli;
 
+import dev.chanscope.SafePrintWriter;
 import dev.chanscope.acquire.ProgressListener;
 import java.io.PrintWriter;
 
@@ -26,9 +27,11 @@ final class Progress implements ProgressListener {
         if (total > 0) {
             int pct = (int) (100 * done / total);
             int w = pct / 5;
-            err.print("\r" + label + " [" + "#".repeat(w) + " ".repeat(20 - w) + "] " + pct + "% " + mb);
+            SafePrintWriter.control(err, "\r");
+            err.print(label + " [" + "#".repeat(w) + " ".repeat(20 - w) + "] " + pct + "% " + mb);
         } else {
-            err.print("\r" + label + " " + mb);
+            SafePrintWriter.control(err, "\r");
+            err.print(label + " " + mb);
         }
         err.flush();
     }
@@ -62,7 +65,7 @@ final class Progress implements ProgressListener {
             return;
         }
         if (drawn) {
-            err.print("\r\033[K");
+            SafePrintWriter.control(err, "\r\033[K");
         }
         err.println("chanscope: " + message);
         err.flush();
@@ -70,7 +73,7 @@ final class Progress implements ProgressListener {
 
     void done() {
         if (drawn) {
-            err.print("\r\033[K");
+            SafePrintWriter.control(err, "\r\033[K");
             err.flush();
         }
     }

@@ -17,6 +17,7 @@ import dev.chanscope.elf.ElfFile;
 import dev.chanscope.goruntime.GoRuntime;
 import dev.chanscope.goruntime.Snapshot;
 import dev.chanscope.goruntime.SnapshotReader;
+import dev.chanscope.proc.MemoryAccessException;
 import dev.chanscope.report.JsonReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,6 +53,29 @@ final class Session {
 
     /** @param source when present, also diagnose the race, reading source through it */
     static Result read(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
+        try {
+            return readChecked(o, maxFrames, err, source);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException
+                 | ArithmeticException | java.nio.BufferUnderflowException | MemoryAccessException e) {
+            // What only damaged data causes (an index, a length or a size read from the core that
+            // is out of range): a clean error naming the input, never an internal error. The
+            // readers turn what they expect into warnings; this is the net under them.
+            if (System.getenv("CHANSCOPE_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            throw new ChanscopeException(ExitCode.BAD_INPUT, o.core + " is damaged: its data is inconsistent ("
+                    + damage(e) + ")", e);
+        }
+    }
+
+    /** The exception's message without the Java class name ("index 9 out of bounds for length 4"). */
+    static String damage(RuntimeException e) {
+        String m = e.getMessage();
+        return m != null && !m.isBlank() ? m : e.getClass().getSimpleName().replace("Exception", "").toLowerCase(
+                java.util.Locale.ROOT);
+    }
+
+    private static Result readChecked(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
         Progress progress = new Progress(err);
         try (Acquirer acquirer = new Acquirer(Acquirer.defaultCacheDir(), o.maxCoreSize, progress, !o.noCache,
                 Acquirer.cacheLimit(TargetOptions.ByteSize::parse))) {

@@ -57,6 +57,9 @@ public final class CoreMemory implements Memory {
 
     @Override
     public byte[] read(long address, int length) {
+        if (length < 0) { // a length computed from damaged data
+            throw new MemoryAccessException(address, length);
+        }
         byte[] out = new byte[length];
         int done = 0;
         while (done < length) {

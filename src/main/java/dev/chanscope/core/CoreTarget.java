@@ -140,6 +140,7 @@ public final class CoreTarget implements Target {
             Optional<Truncation> cut = Truncation.of(core);
             cut.ifPresent(t -> warnings.add(t.describe() + " (memory past byte " + t.present()
                     + " is missing; what lived there is reported as unreadable)"));
+            unmappedFile(core).ifPresent(warnings::add);
             gdb = GdbSession.start();
             try {
                 gdb.loadExecutable(exePath);
@@ -195,6 +196,17 @@ public final class CoreTarget implements Target {
                 core.close();
                 throw new ChanscopeException(ExitCode.BAD_INPUT, coreName + " is damaged: program header " + i + " of "
                         + segments.size() + " has type 0x" + Integer.toHexString(type) + ", which no core has");
+            }
+        }
+        for (int i = 0; i < segments.size(); i++) {
+            ElfFile.Segment s = segments.get(i);
+            // No ELF segment holds more bytes in the file than in memory: a damaged p_filesz,
+            // which would otherwise read as a core truncated at some absurd size.
+            if (s.type() == ElfFile.PT_LOAD && Long.compareUnsigned(s.filesz(), s.memsz()) > 0) {
+                core.close();
+                throw new ChanscopeException(ExitCode.BAD_INPUT, coreName + " is damaged: program header " + i + " of "
+                        + segments.size() + " gives its segment " + Long.toUnsignedString(s.filesz())
+                        + " bytes in the file but only " + Long.toUnsignedString(s.memsz()) + " in memory");
             }
         }
         Optional<Truncation> cut = Truncation.of(core);
@@ -366,6 +378,32 @@ public final class CoreTarget implements Target {
         public boolean isReadable(long address, int length) {
             return !touchesLost(address, length) && inner.isReadable(address, length);
         }
+    }
+
+    /**
+     * The kernel writes a PT_LOAD segment for every mapping, and NT_FILE lists the file-backed
+     * ones: an NT_FILE range outside every PT_LOAD (or empty) is a damaged note, whose paths and
+     * offsets (the executable's, its load address) cannot be trusted.
+     */
+    /** goruntime.Snapshot.IMPLAUSIBLE (core/ is below goruntime/): a warning that caps the confidence. */
+    private static final String IMPLAUSIBLE = "implausible: ";
+
+    static Optional<String> unmappedFile(ElfFile core) {
+        List<ElfFile.MappedFile> files;
+        try {
+            files = core.mappedFiles();
+        } catch (RuntimeException e) {
+            return Optional.of(IMPLAUSIBLE + "the core's NT_FILE note cannot be parsed");
+        }
+        for (ElfFile.MappedFile f : files) {
+            boolean covered = Long.compareUnsigned(f.start(), f.end()) < 0 && core.segments().stream()
+                    .anyMatch(s -> s.type() == ElfFile.PT_LOAD && s.contains(f.start()) && s.contains(f.end() - 1));
+            if (!covered) {
+                return Optional.of(IMPLAUSIBLE + String.format("the core's NT_FILE note maps %s at [0x%x, 0x%x),"
+                        + " where no PT_LOAD segment is; the note is damaged", f.path(), f.start(), f.end()));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Why the core cannot hold everything, when it was cut short. */

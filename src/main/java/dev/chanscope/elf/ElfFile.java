@@ -205,9 +205,11 @@ public final class ElfFile implements AutoCloseable {
                 return false;
             }
             long inSeg = a - s.vaddr();
-            int n = (int) Math.min(length - done, s.memsz() - inSeg);
-            // Bytes of the segment actually present in this file (a truncated core has fewer).
-            long present = Math.max(0, Math.min(s.filesz(), bytes.size() - s.offset()));
+            long left = s.memsz() - inSeg; // unsigned: a damaged memsz can be above 2^63
+            int n = Long.compareUnsigned(left, length - done) < 0 ? (int) left : length - done;
+            // Bytes of the segment actually present in this file (a truncated core has fewer; a
+            // damaged header can place them before the file's start or claim 2^63 of them).
+            long present = s.offset() < 0 || s.filesz() < 0 ? 0 : Math.max(0, Math.min(s.filesz(), bytes.size() - s.offset()));
             if (inSeg < present) {
                 int fromFile = (int) Math.min(n, present - inSeg);
                 bytes.read(s.offset() + inSeg, dst, off + done, fromFile);

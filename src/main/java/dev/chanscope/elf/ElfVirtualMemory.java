@@ -17,6 +17,9 @@ public final class ElfVirtualMemory implements Memory {
 
     @Override
     public byte[] read(long address, int length) {
+        if (length < 0) { // a length computed from damaged data
+            throw new MemoryAccessException(address, length);
+        }
         byte[] out = new byte[length];
         if (!file.readVirtual(address, out, 0, length)) {
             throw new MemoryAccessException(address, length);
@@ -26,6 +29,6 @@ public final class ElfVirtualMemory implements Memory {
 
     @Override
     public boolean isReadable(long address, int length) {
-        return file.readVirtual(address, new byte[length], 0, length);
+        return length >= 0 && file.readVirtual(address, new byte[length], 0, length);
     }
 }

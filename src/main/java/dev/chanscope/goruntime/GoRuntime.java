@@ -37,6 +37,9 @@ public final class GoRuntime {
             return new GoRuntime(target);
         } catch (MemoryAccessException e) {
             throw new RuntimeLayoutException("the Go runtime's variables cannot be read (" + e.getMessage() + ")");
+        } catch (IllegalArgumentException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            // a damaged moduledata or pcHeader (the pclntab's header is checked as it is read)
+            throw new RuntimeLayoutException("the Go runtime's tables are damaged: " + e.getMessage());
         }
     }
 
@@ -89,7 +92,8 @@ public final class GoRuntime {
     public GoStatus status(long raw) {
         boolean scan = (raw & scanBit) != 0 && raw != scanBit;
         int v = (int) (raw & ~scanBit);
-        String name = v < statusNames.size() ? statusNames.get(v) : "status " + v;
+        // A damaged g can hold any 32 bits here: out of the table's range is "status N", never an index error.
+        String name = v >= 0 && v < statusNames.size() ? statusNames.get(v) : "status " + Integer.toUnsignedString(v);
         return new GoStatus(v, name, kindOf(name), scan);
     }
 

@@ -27,6 +27,8 @@ public final class GoroutineReader {
     public static final String STACK_UNREADABLE = "stack unreadable (core truncated?)";
     /** Unreadable g structs are warned about one by one up to this many, then counted. */
     private static final int MAX_G_WARNINGS = 20;
+    /** No goroutine stack grows past this (the runtime's maxstacksize is 1 GB on 64-bit). */
+    private static final long MAX_STACK = 1L << 31;
 
     private final GoRuntime rt;
     private final Memory mem;
@@ -89,14 +91,41 @@ public final class GoroutineReader {
         if (n < 0 || n > 50_000_000) {
             throw new RuntimeLayoutException("runtime.allgs has an impossible length " + n + ": the core is damaged");
         }
+        if (n == 0) {
+            warnings.add(Snapshot.IMPLAUSIBLE + "runtime.allgs lists no goroutine, and a Go program always has"
+                    + " goroutine 1 (a damaged core, or memory read from the wrong place)");
+        }
+        OptionalLong allglen = rt.symbol("runtime.allglen");
+        if (allglen.isPresent()) {
+            try {
+                long len = mem.u64(allglen.getAsLong());
+                if (len != n) {
+                    warnings.add(Snapshot.IMPLAUSIBLE + "runtime.allglen is " + len + " but runtime.allgs holds " + n
+                            + " goroutines; the runtime keeps them equal");
+                }
+            } catch (MemoryAccessException e) {
+                // allgs itself was readable; the check is just not made
+            }
+        }
         long[] ptrs = gPointers(arr, (int) n);
         List<Goroutine> out = new ArrayList<>((int) n);
+        java.util.Set<Long> seenG = new java.util.HashSet<>();
+        Map<Long, Integer> ids = new java.util.LinkedHashMap<>();
+        int repeated = 0;
         for (long gp : ptrs) {
             if (gp == 0) {
                 continue;
             }
+            if (!seenG.add(gp)) {
+                repeated++; // the same g twice: list it once
+                continue;
+            }
             try {
-                out.add(read(gp, msByCurg, threadsByLwp));
+                Goroutine g = read(gp, msByCurg, threadsByLwp);
+                if (g.status().kind() != GoStatus.Kind.DEAD) {
+                    ids.merge(g.id(), 1, Integer::sum);
+                }
+                out.add(g);
             } catch (MemoryAccessException e) {
                 if (++unreadable <= MAX_G_WARNINGS) {
                     warnings.add(goroutineName(gp) + ": g unreadable (core truncated?): " + e.getMessage());
@@ -106,6 +135,12 @@ public final class GoroutineReader {
         if (unreadable > MAX_G_WARNINGS) {
             warnings.add((unreadable - MAX_G_WARNINGS) + " more goroutines with an unreadable g (core truncated?)");
         }
+        if (repeated > 0) {
+            warnings.add(Snapshot.IMPLAUSIBLE + "runtime.allgs lists the same g " + repeated + " more time"
+                    + (repeated == 1 ? "" : "s") + "; each g is in it once");
+        }
+        ids.entrySet().stream().filter(e -> e.getValue() > 1).limit(5).forEach(e -> warnings.add(Snapshot.IMPLAUSIBLE
+                + "goroutine id " + e.getKey() + " is held by " + e.getValue() + " live goroutines; ids are unique"));
         return out;
     }
 
@@ -187,9 +222,25 @@ public final class GoroutineReader {
 
         String source = "none";
         StackUnwinder.Stack stack = new StackUnwinder.Stack(List.of(), Optional.empty());
-        if (status.kind() != GoStatus.Kind.DEAD && stackHi != 0) {
+        if (status.name().startsWith("status ")) {
+            warnings.add(Snapshot.IMPLAUSIBLE + "goroutine " + goid + " has status " + status.name().substring(7)
+                    + ", which the runtime does not have");
+        }
+        boolean badBounds = status.kind() != GoStatus.Kind.DEAD && stackHi != 0
+                && (Long.compareUnsigned(stackLo, stackHi) >= 0 || stackHi - stackLo > MAX_STACK);
+        if (badBounds) {
+            warnings.add(Snapshot.IMPLAUSIBLE + String.format("goroutine %d has the stack [0x%x, 0x%x), which no"
+                    + " goroutine can have; it is shown without frames", goid, stackLo, stackHi));
+        }
+        if (status.kind() != GoStatus.Kind.DEAD && stackHi != 0 && !badBounds) {
             try {
                 Start start = startOf(b, thread, m, stackLo, stackHi);
+                if (start == null && thread == null && b.getLong((int) gl.syscallSp()) == 0
+                        && b.getLong((int) gl.schedPc()) != 0) {
+                    long sp = b.getLong((int) gl.schedSp());
+                    warnings.add(Snapshot.IMPLAUSIBLE + String.format("goroutine %d: its saved stack pointer 0x%x is"
+                            + " outside its stack [0x%x, 0x%x); it is shown without frames", goid, sp, stackLo, stackHi));
+                }
                 if (start != null) {
                     source = start.source;
                     stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);

@@ -108,7 +108,8 @@ public final class PanicReader {
                 return String.valueOf(mem.u8(data) != 0);
             }
             return String.format("(%s) 0x%x", name, data);
-        } catch (MemoryAccessException e) {
+        } catch (MemoryAccessException | IllegalArgumentException e) {
+            // unreadable, or a damaged type descriptor (an integer kind of size 3)
             return String.format("(unreadable panic value at 0x%x)", data);
         }
     }

@@ -13,6 +13,17 @@ import java.util.Optional;
 public record Snapshot(String goVersion, String target, Optional<PanicRecord> panic, Optional<Hchan> channel,
                        List<Goroutine> goroutines, Map<Long, Long> waitingOn, List<String> warnings) {
 
+    /**
+     * Warnings that start with this say the core holds a state the runtime cannot be in (a
+     * damaged core): the report is partial, and the diagnosis caps its confidence below 0.8.
+     */
+    public static final String IMPLAUSIBLE = "implausible: ";
+
+    /** The impossible states found (warnings starting with {@link #IMPLAUSIBLE}), without the prefix. */
+    public List<String> implausible() {
+        return warnings.stream().filter(w -> w.startsWith(IMPLAUSIBLE)).map(w -> w.substring(IMPLAUSIBLE.length())).toList();
+    }
+
     public Optional<Goroutine> goroutine(long id) {
         return goroutines.stream().filter(g -> g.id() == id).findFirst();
     }

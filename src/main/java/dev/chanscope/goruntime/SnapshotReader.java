@@ -35,6 +35,27 @@ public final class SnapshotReader {
     /** Warnings that say the reading is too incomplete for a confident verdict start with this. */
     public static final String INCOMPLETE_PREFIX = "incomplete reading: ";
 
+    /** Panic messages are read up to this many bytes (PanicReader); one that fills it was cut. */
+    static final int MESSAGE_CAP = 4096;
+
+    /**
+     * Why a panic message cannot be what the program panicked with: bytes that are not UTF-8 text
+     * (the runtime's own messages and Go string literals are), NUL bytes, or a length at the
+     * read's cap (a damaged string header pointing into other memory).
+     */
+    static Optional<String> implausibleMessage(String m) {
+        long bad = m.chars().filter(c -> c == 0xfffd || c == 0).count();
+        if (bad > 0) {
+            return Optional.of("the panic message holds " + bad + " bytes that are not UTF-8 text (NUL or invalid)"
+                    + "; its string was read from damaged memory");
+        }
+        if (m.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= MESSAGE_CAP) {
+            return Optional.of("the panic message is " + MESSAGE_CAP + " bytes or more, read from a string header that"
+                    + " is likely damaged");
+        }
+        return Optional.empty();
+    }
+
     public Snapshot read(Target target) {
         return read(target, List.of());
     }
@@ -91,6 +112,8 @@ public final class SnapshotReader {
         victim.filter(v -> v.frames().isEmpty()).ifPresent(v -> warnings.add(INCOMPLETE_PREFIX + "goroutine " + v.id()
                 + ", the panicking goroutine, has no stack frames that could be read (from " + v.stackSource()
                 + "); the site, the victim and the channel are unknown"));
+
+        implausibleMessage(panic.message()).ifPresent(w -> warnings.add(Snapshot.IMPLAUSIBLE + w));
         ChannelReader cr = new ChannelReader(rt);
         Optional<Hchan> channel;
         try {
