@@ -34,7 +34,7 @@ public final class Diagnoser {
     private static final Set<String> STRONG_TIES = Set.of("same-expression", "same-field", "same-variable");
 
     public Diagnosis diagnose(DiagnosisInput in) {
-        return Completeness.limit(judge(in), Completeness.gaps(in.snapshot()));
+        return Completeness.limit(judge(in), in.snapshot());
     }
 
     private Diagnosis judge(DiagnosisInput in) {

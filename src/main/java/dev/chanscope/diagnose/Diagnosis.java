@@ -56,6 +56,15 @@ public record Diagnosis(Pattern pattern, double confidence, String headline, Lis
 
     public record RunnerUp(Pattern pattern, double confidence, String why) {}
 
+    /**
+     * This verdict as a reading's limits allow it to be stated: the same evidence and closing
+     * sites, with the pattern, confidence, headline, missing evidence and fix given.
+     */
+    public Diagnosis limitedTo(Pattern p, double conf, String head, List<String> missingEvidence, Fix f) {
+        return new Diagnosis(p, conf, head, evidence, runnersUp, closer, closers, sender, List.copyOf(missingEvidence),
+                f, unresolved, closingSites, basis);
+    }
+
     /** How to fix it, in the user's names. */
     public record Fix(String summary, List<String> steps) {}
 }

@@ -42,6 +42,6 @@ public final class DiagnosisRunner {
         SourceIndex src = binary.buildInfo().map(b -> source.withModules(b.modules())).orElse(source);
         DiagnosisInput in = new DiagnosisInput(snapshot, binary, holders, src,
                 Optional.of(target.types()));
-        return ConfidenceCap.apply(snapshot, new Diagnoser().diagnose(in));
+        return new Diagnoser().diagnose(in);
     }
 }

@@ -35,7 +35,8 @@ class CompletenessTest {
 
     private static Diagnosis verdict(Pattern p, double confidence) {
         return new Diagnosis(p, confidence, "headline", List.of(), List.of(), Optional.empty(), List.of(),
-                Optional.empty(), List.of(), new Diagnosis.Fix("fix", List.of()), List.of());
+                Optional.empty(), List.of(), new Diagnosis.Fix("fix", List.of()), List.of(), List.of(),
+                Diagnosis.Basis.NONE);
     }
 
     private static final PanicRecord SEND = new PanicRecord(7, "send on closed channel", PanicKind.SEND_ON_CLOSED,
