@@ -252,17 +252,18 @@ public final class GoroutineReader {
                 return new Start(ctx.get()[2], ctx.get()[0], true, "signal-context");
             }
         }
+        // The runtime's own order for a goroutine's saved state (traceback.go, unwinder.initAt):
+        // syscallsp when set, else sched. A goroutine whose thread left the system call
+        // and parked in exitsyscall (status runnable, the crash never gives it a P) keeps
+        // syscallsp, and the runtime prints it from there.
         long syscallSp = b.getLong((int) gl.syscallSp());
-        if (status.kind() == GoStatus.Kind.SYSCALL && syscallSp != 0) {
+        if (syscallSp != 0) {
             return new Start(b.getLong((int) gl.syscallPc()), syscallSp, false, "syscall");
         }
         long sp = b.getLong((int) gl.schedSp());
         long pc = b.getLong((int) gl.schedPc());
         if (pc != 0 && sp >= lo && sp < hi) {
             return new Start(pc, sp, false, "sched");
-        }
-        if (syscallSp != 0) {
-            return new Start(b.getLong((int) gl.syscallPc()), syscallSp, false, "syscall");
         }
         return null;
     }
