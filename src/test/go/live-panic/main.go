@@ -58,7 +58,6 @@ func hook() {
 }
 
 func backend(name string, latency time.Duration, replies chan<- reply) {
-	defer backends.Done() // never runs for the slow backend: its panic kills the program
 	sent := false
 	defer func() {
 		if !sent {
@@ -68,6 +67,10 @@ func backend(name string, latency time.Duration, replies chan<- reply) {
 	time.Sleep(latency)
 	replies <- reply{backend: name, latency: latency} // panics for the slow backend
 	sent = true
+	// Not deferred: a panicking goroutine runs its deferred calls, and a deferred Done would
+	// release main's Wait while the panic is still on its way to killing the program, so
+	// main could print "done" (or even return, exit 0) first. The slow backend never gets here.
+	backends.Done()
 }
 
 func gather(deadline time.Duration, summary chan<- int) {

@@ -189,7 +189,7 @@ public final class GoroutineReader {
         StackUnwinder.Stack stack = new StackUnwinder.Stack(List.of(), Optional.empty());
         if (status.kind() != GoStatus.Kind.DEAD && stackHi != 0) {
             try {
-                Start start = startOf(b, status, thread, m, stackLo, stackHi);
+                Start start = startOf(b, thread, m, stackLo, stackHi);
                 if (start != null) {
                     source = start.source;
                     stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
@@ -236,11 +236,11 @@ public final class GoroutineReader {
     /**
      * Where to start unwinding. A goroutine on a thread that took a signal (the crash, or the
      * SIGQUIT the runtime sends other threads when it crashes) resumes from the signal context
-     * when that context is on its own stack; otherwise from g.syscallsp for a goroutine in a
-     * system call, and from g.sched, which the runtime saved when it parked the goroutine or
+     * when that context is on its own stack; otherwise from g.syscallsp when it is set (a
+     * goroutine in a system call, or just out of one), and from g.sched, which the runtime saved when it parked the goroutine or
      * switched to the system stack (as fatalpanic does).
      */
-    private Start startOf(ByteBuffer b, GoStatus status, ThreadContext thread, MInfo m, long lo, long hi) {
+    private Start startOf(ByteBuffer b, ThreadContext thread, MInfo m, long lo, long hi) {
         if (thread != null) {
             long tsp = thread.sp();
             if (tsp >= lo && tsp < hi) {
@@ -252,10 +252,10 @@ public final class GoroutineReader {
                 return new Start(ctx.get()[2], ctx.get()[0], true, "signal-context");
             }
         }
-        // The runtime's own order for a goroutine's saved state (traceback.go, unwinder.initAt):
-        // syscallsp when set, else sched. A goroutine whose thread left the system call
-        // and parked in exitsyscall (status runnable, the crash never gives it a P) keeps
-        // syscallsp, and the runtime prints it from there.
+        // As the runtime's own traceback does (traceback.go, unwinder.initAt): g.syscallsp
+        // whenever it is set, whatever the status. A goroutine that left a system call through
+        // exitsyscall's slow path is runnable with syscallsp still set until it runs again, and
+        // its g.sched then points into the scheduler, not at the user's frames.
         long syscallSp = b.getLong((int) gl.syscallSp());
         if (syscallSp != 0) {
             return new Start(b.getLong((int) gl.syscallPc()), syscallSp, false, "syscall");

@@ -7,6 +7,7 @@ import dev.chanscope.gdb.GdbCommandException;
 import dev.chanscope.gdb.GdbException;
 import dev.chanscope.gdb.GdbLookups;
 import dev.chanscope.gdb.GdbSession;
+import dev.chanscope.gdb.GdbThreads;
 import dev.chanscope.gdb.GdbTypeCatalog;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.Target;
@@ -401,7 +402,7 @@ public final class LiveTarget implements Target {
     public synchronized List<ThreadContext> threads() {
         checkAttached();
         if (threads == null) {
-            List<ThreadContext> all = new ArrayList<>(LiveThreads.read(gdb));
+            List<ThreadContext> all = new ArrayList<>(GdbThreads.read(gdb));
             // The live counterpart of a core's first thread: the one that stopped the process.
             selfStopper.ifPresent(tid -> all.stream().filter(t -> t.lwp() == tid).findFirst().ifPresent(t -> {
                 all.remove(t);
