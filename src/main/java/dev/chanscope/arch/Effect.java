@@ -22,6 +22,9 @@ public sealed interface Effect {
     /** {@code dst = src} (64-bit). */
     record Move(int dst, int src) implements Effect {}
 
+    /** {@code dst = src & 0xffffffff}: a 32-bit register move, which zero-extends on amd64. */
+    record Move32(int dst, int src) implements Effect {}
+
     /** {@code dst = *(uint64*)(base + disp)}. */
     record Load(int dst, int base, long disp) implements Effect {}
 

@@ -102,7 +102,8 @@ public final class BinaryScanner {
     }
 
     /**
-     * The executable's pclntab without a process: pcHeader at the start of {@code .gopclntab},
+     * The executable's pclntab without a process: pcHeader at the start of {@code .gopclntab}
+     * ({@code .data.rel.ro.gopclntab} in older PIE binaries),
      * text at the symbol runtime.text, gofunc at the symbol go:func.* (go.func.* before Go
      * 1.20). Needs the symbol table ({@code -ldflags=-s} removes it; use the moduledata of a
      * core instead).
@@ -110,7 +111,9 @@ public final class BinaryScanner {
      * @throws ChanscopeException BAD_INPUT when the section or a symbol is missing
      */
     public static Pclntab pclntabOf(ElfFile exe) {
-        ElfFile.Section sec = exe.section(".gopclntab").orElseThrow(() -> new ChanscopeException(ExitCode.BAD_INPUT,
+        // PIE binaries of Go 1.22 and earlier put it in .data.rel.ro.gopclntab (relocated data).
+        ElfFile.Section sec = exe.section(".gopclntab").or(() -> exe.section(".data.rel.ro.gopclntab"))
+                .orElseThrow(() -> new ChanscopeException(ExitCode.BAD_INPUT,
                 exe.path() + " has no .gopclntab section: not a Go executable, or not ELF-linked by Go"));
         long text = exe.symbolAddress("runtime.text").orElseThrow(() -> new ChanscopeException(ExitCode.BAD_INPUT,
                 exe.path() + " has no symbol runtime.text (stripped?): pass the pclntab from a core"));

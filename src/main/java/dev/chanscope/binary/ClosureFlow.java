@@ -382,6 +382,9 @@ final class ClosureFlow {
             set(s, a.dst(), offset(s, a.base(), a.disp()));
         } else if (e instanceof Effect.Move m) {
             set(s, m.dst(), m.src() == sp ? new StackAddress(0) : s.regs[m.src()]);
+        } else if (e instanceof Effect.Move32 m) {
+            set(s, m.dst(), s.regs[m.src()] instanceof AbstractValue.Constant c
+                    ? new AbstractValue.Constant(c.value() & 0xffffffffL) : AbstractValue.UNKNOWN);
         } else if (e instanceof Effect.Load l) {
             set(s, l.dst(), load(s, l.base(), l.disp(), in.pc()));
         } else if (e instanceof Effect.LoadGlobal l) {

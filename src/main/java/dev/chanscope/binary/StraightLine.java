@@ -54,6 +54,8 @@ abstract class StraightLine<V> {
             } else {
                 regs.put(m.dst(), v);
             }
+        } else if (e instanceof Effect.Move32 m) {
+            regs.remove(m.dst());
         } else if (e instanceof Effect.SetAddress a) {
             regs.remove(a.reg());
         } else if (e instanceof Effect.SetConstant c) {

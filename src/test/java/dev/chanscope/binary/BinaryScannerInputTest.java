@@ -60,7 +60,8 @@ class BinaryScannerInputTest {
         assertEquals(GoPackages.Origin.USER, p.origin("gopkg.in/yaml%2ev3.(*decoder).unmarshal"));
         assertEquals(GoPackages.Origin.USER, p.origin("example.com/m/server.(*S).Run"));
         assertEquals(GoPackages.Origin.USER, p.origin("github.com/dep/lib.Do"));
-        assertEquals(GoPackages.Origin.STANDARD, p.origin("github.com/other/x.Do"));
+        // Not shipped by the toolchain, so not the standard library, listed or not (issue 10).
+        assertEquals(GoPackages.Origin.USER, p.origin("github.com/other/x.Do"));
         assertEquals(GoPackages.Origin.STANDARD, p.origin("sync.(*WaitGroup).Wait"));
         assertEquals(GoPackages.Origin.RUNTIME, p.origin("runtime.closechan"));
         assertEquals(GoPackages.Origin.RUNTIME, p.origin("reflect.Value.Close"));

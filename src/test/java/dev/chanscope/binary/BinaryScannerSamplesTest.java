@@ -37,7 +37,7 @@ class BinaryScannerSamplesTest {
      * Roots reaching each truth closer (by fixture and line), read off the fixture source. The
      * union over every site of that close (one per function it was inlined into).
      */
-    private static final Map<String, Map<Integer, Set<String>>> CLOSER_ROOTS = Map.of(
+    private static final Map<String, Map<Integer, Set<String>>> CLOSER_ROOTS = with(Map.of(
             // close(w.quit) in worker.stop, reached only as Service.Stop through an interface
             // (Node.Close, main.go:104): no root reaches it through calls the scan can follow.
             "close-of-nil", Map.of(73, Set.of()),
@@ -62,7 +62,15 @@ class BinaryScannerSamplesTest {
                     "main.(*watchableStore).progressNotify")),
             // WriteStatus, called by serveStream (go t.serveStream, main.go:130) and by its
             // time.AfterFunc closure, whose address serveStream takes (main.go:91).
-            "send-then-close", Map.of(64, Set.of("main.(*transport).serveStream")));
+            "send-then-close", Map.of(64, Set.of("main.(*transport).serveStream"))),
+            // Pool.Shutdown in package pool (pool/pool.go:61), called by main (main.go:35).
+            "worker-pool", Map.of(61, Set.of("main.main")));
+
+    private static <K, V> Map<K, V> with(Map<K, V> m, K k, V v) {
+        Map<K, V> out = new HashMap<>(m);
+        out.put(k, v);
+        return Map.copyOf(out);
+    }
 
     /** Roots reaching each truth sender, where the source makes them unambiguous. */
     private static final Map<String, Map<Integer, Set<String>>> SENDER_ROOTS = Map.of(
@@ -75,7 +83,9 @@ class BinaryScannerSamplesTest {
             "premature-close", Map.of(70, Set.of("main.(*reconciler).listRevisions")),
             "select-close-send", Map.of(48, Set.of("main.(*watchableStore).applyLoop",
                     "main.(*watchableStore).progressNotify")),
-            "send-then-close", Map.of(63, Set.of("main.(*transport).serveStream")));
+            "send-then-close", Map.of(63, Set.of("main.(*transport).serveStream")),
+            // Pool.Submit inlined into feed, started by go feed(p, 100) (main.go:33).
+            "worker-pool", Map.of(44, Set.of("main.feed")));
 
     /** An indirect call each fixture makes in user code (function, line), which must be reported unresolved. */
     private static final Map<String, List<String>> INDIRECT = Map.of(

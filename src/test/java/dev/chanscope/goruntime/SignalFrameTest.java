@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chanscope.core.CoreMemory;
 import dev.chanscope.core.CoreTarget;
+import dev.chanscope.diagnose.Diagnosis;
+import dev.chanscope.diagnose.DiagnosisRunner;
+import dev.chanscope.diagnose.Pattern;
+import dev.chanscope.diagnose.SourceIndex;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.NativeFrame;
 import dev.chanscope.proc.Target;
@@ -64,7 +68,7 @@ class SignalFrameTest {
             // libc's text is not in the core: without gdb's copy of it, the handler's entry frame decides.
             Memory coreAndBinary = new CoreMemory(t.coreFile(), t.executableFile(), t.loadBias().value(),
                     (a, n) -> Optional.empty());
-            Goroutine noLibc = victim(new Delegate(t, coreAndBinary, t.threads()));
+            Goroutine noLibc = victim(new Delegate(t, coreAndBinary, t.threads(), true));
             assertEquals(lines(plain), lines(noLibc));
             assertEquals("signal-context", noLibc.stackSource());
 
@@ -74,10 +78,22 @@ class SignalFrameTest {
             regs.put("rip", 0L);
             regs.put("rsp", 8L);
             nowhere.set(0, new ThreadContext(nowhere.get(0).lwp(), Map.copyOf(regs)));
-            Goroutine viaGdb = victim(new Delegate(t, t.memory(), List.copyOf(nowhere)));
+            Goroutine viaGdb = victim(new Delegate(t, t.memory(), List.copyOf(nowhere), true));
             // (these builds crash on the goroutine's own stack, so g.sched holds nothing to start from)
             assertEquals("gdb", viaGdb.stackSource());
             assertEquals(lines(plain), lines(viaGdb));
+
+            // Without gdb's unwinder as well, the victim has no frames: the reading is incomplete,
+            // and the verdict says so instead of being confident.
+            Delegate blind = new Delegate(t, t.memory(), List.copyOf(nowhere), false);
+            GoRuntime rt = GoRuntime.of(blind);
+            Snapshot s = new SnapshotReader(StackUnwinder.DEFAULT_MAX_FRAMES).read(rt, List.of());
+            assertTrue(s.goroutine(plain.id()).orElseThrow().frames().isEmpty());
+            assertTrue(s.warnings().stream().anyMatch(w -> w.startsWith(SnapshotReader.INCOMPLETE_PREFIX)), s.warnings().toString());
+            Diagnosis d = DiagnosisRunner.run(rt, t.executableFile(), s, SourceIndex.none());
+            assertTrue(d.confidence() < 0.8, d.pattern() + " at " + d.confidence());
+            assertTrue(d.pattern() != Pattern.NOT_CHANNEL_PANIC, d.headline());
+            assertTrue(d.missing().get(0).contains("has no stack frames"), d.missing().toString());
         }
     }
 
@@ -102,7 +118,8 @@ class SignalFrameTest {
     }
 
     /** A target seen through other memory or other registers; everything else is the core's. */
-    private record Delegate(CoreTarget inner, Memory memory, List<ThreadContext> threads) implements Target {
+    private record Delegate(CoreTarget inner, Memory memory, List<ThreadContext> threads, boolean gdbUnwinds)
+            implements Target {
         @Override
         public OptionalLong symbolAddress(String name) {
             return inner.symbolAddress(name);
@@ -120,7 +137,7 @@ class SignalFrameTest {
 
         @Override
         public List<NativeFrame> nativeFrames(int lwp) {
-            return inner.nativeFrames(lwp);
+            return gdbUnwinds ? inner.nativeFrames(lwp) : List.of();
         }
 
         @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chanscope.core.LoadBias;
 import dev.chanscope.elf.BuildDebugInfo;
 import dev.chanscope.elf.BuildIds;
 import dev.chanscope.elf.BuildMatch;
@@ -35,10 +36,11 @@ class CoreBuildIdsTest {
                 assertEquals(b.go(), c.ids().go(), e + ": Go build id in the core");
                 // Go keeps the GNU note outside its PT_NOTE: a core never shows it
                 assertEquals(Optional.empty(), c.ids().gnu(), e.toString());
-                // the executable's ELF header is at its lowest load address (non-PIE: 0x400000)
+                // the executable's ELF header is at its lowest load address (non-PIE: 0x400000),
+                // plus the load bias for a PIE
                 long lowest = bin.segments().stream().filter(s -> s.type() == ElfFile.PT_LOAD)
                         .mapToLong(ElfFile.Segment::vaddr).min().orElseThrow();
-                assertEquals(lowest, c.base().orElseThrow(), e.toString());
+                assertEquals(lowest + LoadBias.ofCore(core, bin).value(), c.base().orElseThrow(), e.toString());
                 assertTrue(c.executable().orElseThrow().endsWith("/" + e.name()), e + ": " + c.executable());
                 BuildMatch m = BuildMatch.compare(c.ids(), b);
                 assertTrue(m.matches(), e.toString());

@@ -222,7 +222,10 @@ final class Amd64Semantics {
                 }
                 case 0x88 -> writeRm(1);
                 case 0x89 -> {
-                    if (!e.rexW()) {
+                    if (!e.rexW() && e.mod() == 3 && operandSize(false) == 4) {
+                        // MOVL r32, r32: Go 1.27 copies a constant argument this way (MOVL DI, SI).
+                        effects.add(new Effect.Move32(e.rm(), e.reg()));
+                    } else if (!e.rexW()) {
                         writeRm(operandSize(false));
                     } else if (e.mod() == 3) {
                         effects.add(new Move(e.rm(), e.reg()));
@@ -236,6 +239,8 @@ final class Amd64Semantics {
                 case 0x8B -> {
                     if (e.rexW() && e.mod() == 3) {
                         effects.add(new Move(e.reg(), e.rm()));
+                    } else if (e.mod() == 3 && operandSize(false) == 4) {
+                        effects.add(new Effect.Move32(e.reg(), e.rm()));
                     } else if (e.rexW() && e.simpleMemory()) {
                         effects.add(new Load(e.reg(), e.base(), e.disp()));
                     } else if (e.rexW() && e.memory() && e.ripRelative() && !e.adsize()) {

@@ -113,6 +113,10 @@ class Amd64DecoderTest {
     @Test
     void movesLoadsAndStoresOf64BitRegisters() {
         assertEquals(List.of(new Effect.Move(11, 0)), decode("4989c3").effects(), "MOVQ AX, R11");
+        // 32-bit register moves zero-extend (Go 1.27: MOVL $1, DI; MOVL DI, SI before selectgo).
+        assertEquals(List.of(new Effect.Move32(6, 7)), decode("89fe").effects(), "MOVL DI, SI");
+        assertEquals(List.of(new Effect.Move32(6, 7)), decode("8bf7").effects(), "MOVL DI, SI (8B form)");
+        assertEquals(List.of(new Effect.Clobber(6)), decode("6689fe").effects(), "MOVW DI, SI: a partial write");
         assertEquals(List.of(new Effect.Load(2, 4, 0x198)), decode("488b942498010000").effects(),
                 "MOVQ 0x198(SP), DX");
         assertEquals(List.of(new Effect.Store(1, 0, 8)), decode("48894808").effects(), "MOVQ CX, 0x8(AX)");
