@@ -103,7 +103,7 @@ final class CloserSends {
 
     private static boolean isSend(BinaryFacts bin, CallSite s) {
         return s.op() == ChannelOp.SEND || s.op() == ChannelOp.SELECT_NB_SEND
-                || s.op() == ChannelOp.SELECT && bin.selectShape(s).map(x -> x.hasSend()).orElse(false);
+                || s.op() == ChannelOp.SELECT && bin.selectShape(s).map(x -> x.hasSend()).orElse(true);
     }
 
     /**
@@ -115,8 +115,16 @@ final class CloserSends {
     private static Map<String, Integer> reach(BinaryFacts bin, String start) {
         Map<String, Integer> calls = reach(bin, start, false);
         java.util.Set<String> spawners = new java.util.HashSet<>();
-        bin.sites(ChannelOp.GO).forEach(g -> spawners.add(g.physical()));
-        boolean helperSpawns = calls.keySet().stream().anyMatch(f -> !f.equals(start) && spawners.contains(f));
+        java.util.Set<String> unresolvedSpawners = new java.util.HashSet<>();
+        for (CallSite g : bin.sites(ChannelOp.GO)) {
+            spawners.add(g.physical());
+            if (g.goTarget().isEmpty()) {
+                unresolvedSpawners.add(g.physical());
+            }
+        }
+        // A go statement whose target the scan did not resolve may start one of the closures.
+        boolean helperSpawns = calls.keySet().stream().anyMatch(f -> !f.equals(start) && spawners.contains(f)
+                || unresolvedSpawners.contains(f));
         return helperSpawns ? calls : reach(bin, start, true);
     }
 
@@ -139,9 +147,15 @@ final class CloserSends {
         for (int d = 1; d <= DEPTH; d++) {
             List<String> next = new ArrayList<>();
             for (String f : frontier) {
-                java.util.Set<String> goes = started.getOrDefault(f, java.util.Set.of());
+                java.util.Set<String> goes = new java.util.HashSet<>(started.getOrDefault(f, java.util.Set.of()));
+                for (CallSite g : bin.sites(ChannelOp.GO)) {
+                    if (g.physical().equals(f)) {
+                        g.goTarget().ifPresent(goes::add);
+                    }
+                }
                 for (String c : bin.callees(f)) {
                     if (!out.containsKey(c) && bin.isUserFunction(c) && !goes.contains(c)
+                            && dev.chanscope.binary.BinaryScanner.wrapperOf(c) != CallSite.Wrapper.GO_WRAPPER
                             && (closures || !closureOf(c, f))) {
                         out.put(c, d);
                         next.add(c);

@@ -374,7 +374,18 @@ public final class Diagnoser {
                     + " the closer did not wait for it", Weight.STRONG));
         }
         stillSending(in, p).ifPresent(ev::add);
-        return new Verdict(Pattern.PREMATURE_CLOSE, base - 0.05, "premature-close: " + closerName
+        // The rule of exclusion needs every goroutine root: a go statement whose target the scan
+        // could not resolve may start another closer (a multi-closer seen as one).
+        long unresolvedGo = in.binary().sites(ChannelOp.GO).stream()
+                .filter(g -> g.goTarget().isEmpty() && in.binary().isUserFunction(g.physical())).count();
+        double conf = base - 0.05;
+        if (unresolvedGo > 0) {
+            ev.add(new Evidence("unresolved-go", unresolvedGo + " go statement(s) in the program's code start a"
+                    + " function the binary scan could not name; one of them may reach another close of this channel",
+                    Weight.AGAINST));
+            conf = Math.min(conf, NO_SOURCE_CAP);
+        }
+        return new Verdict(Pattern.PREMATURE_CLOSE, conf, "premature-close: " + closerName
                 + " closed the channel before its senders were done (goroutine " + p.goroutineId() + " still sent)",
                 ev, top, runners);
     }
