@@ -40,12 +40,23 @@ final class CloserSends {
 
     static Optional<Found> find(DiagnosisInput in, CallSite close) {
         BinaryFacts bin = in.binary();
-        Map<String, Integer> reached = reach(bin, close.physical());
+        // An inlined close: the physical function holds code of its caller too, whose calls are
+        // not the closer's. Follow the closer's own out-of-line body when the binary has one,
+        // and take the sends inlined into the physical function from the closer itself.
+        String logical = close.source().function();
+        boolean inlined = !logical.equals(close.physical());
+        Map<String, Integer> reached = !inlined ? reach(bin, close.physical())
+                : bin.flow(logical).isPresent() ? reach(bin, logical) : new LinkedHashMap<>();
         Optional<ChannelOperand> closed = bin.channelOperand(close).filter(ChannelOperand::known).map(ChannelOperand::resolved);
         Optional<String> closedExpr = in.source().closedExpression(close.source().file(), close.source().line());
         Found best = null;
         for (CallSite s : bin.sites()) {
             Integer depth = reached.get(s.physical());
+            if (depth == null && inlined && s.physical().equals(close.physical())
+                    && (s.source().function().equals(logical)
+                    || s.inlinedInto().stream().anyMatch(p -> p.function().equals(logical)))) {
+                depth = s.source().function().equals(logical) ? 0 : 1;
+            }
             if (depth == null || !isSend(bin, s)) {
                 continue;
             }
