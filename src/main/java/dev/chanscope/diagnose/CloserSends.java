@@ -40,12 +40,23 @@ final class CloserSends {
 
     static Optional<Found> find(DiagnosisInput in, CallSite close) {
         BinaryFacts bin = in.binary();
-        Map<String, Integer> reached = reach(bin, close.physical());
+        // An inlined close: the physical function holds code of its caller too, whose calls are
+        // not the closer's. Follow the closer's own out-of-line body when the binary has one,
+        // and take the sends inlined into the physical function from the closer itself.
+        String logical = close.source().function();
+        boolean inlined = !logical.equals(close.physical());
+        Map<String, Integer> reached = !inlined ? reach(bin, close.physical())
+                : bin.flow(logical).isPresent() ? reach(bin, logical) : new LinkedHashMap<>();
         Optional<ChannelOperand> closed = bin.channelOperand(close).filter(ChannelOperand::known).map(ChannelOperand::resolved);
         Optional<String> closedExpr = in.source().closedExpression(close.source().file(), close.source().line());
         Found best = null;
         for (CallSite s : bin.sites()) {
             Integer depth = reached.get(s.physical());
+            if (depth == null && inlined && s.physical().equals(close.physical())
+                    && (s.source().function().equals(logical)
+                    || s.inlinedInto().stream().anyMatch(p -> p.function().equals(logical)))) {
+                depth = s.source().function().equals(logical) ? 0 : 1;
+            }
             if (depth == null || !isSend(bin, s)) {
                 continue;
             }
@@ -103,7 +114,7 @@ final class CloserSends {
 
     private static boolean isSend(BinaryFacts bin, CallSite s) {
         return s.op() == ChannelOp.SEND || s.op() == ChannelOp.SELECT_NB_SEND
-                || s.op() == ChannelOp.SELECT && bin.selectShape(s).map(x -> x.hasSend()).orElse(false);
+                || s.op() == ChannelOp.SELECT && bin.selectShape(s).map(x -> x.hasSend()).orElse(true);
     }
 
     /**
@@ -115,8 +126,16 @@ final class CloserSends {
     private static Map<String, Integer> reach(BinaryFacts bin, String start) {
         Map<String, Integer> calls = reach(bin, start, false);
         java.util.Set<String> spawners = new java.util.HashSet<>();
-        bin.sites(ChannelOp.GO).forEach(g -> spawners.add(g.physical()));
-        boolean helperSpawns = calls.keySet().stream().anyMatch(f -> !f.equals(start) && spawners.contains(f));
+        java.util.Set<String> unresolvedSpawners = new java.util.HashSet<>();
+        for (CallSite g : bin.sites(ChannelOp.GO)) {
+            spawners.add(g.physical());
+            if (g.goTarget().isEmpty()) {
+                unresolvedSpawners.add(g.physical());
+            }
+        }
+        // A go statement whose target the scan did not resolve may start one of the closures.
+        boolean helperSpawns = calls.keySet().stream().anyMatch(f -> !f.equals(start) && spawners.contains(f)
+                || unresolvedSpawners.contains(f));
         return helperSpawns ? calls : reach(bin, start, true);
     }
 
@@ -139,9 +158,15 @@ final class CloserSends {
         for (int d = 1; d <= DEPTH; d++) {
             List<String> next = new ArrayList<>();
             for (String f : frontier) {
-                java.util.Set<String> goes = started.getOrDefault(f, java.util.Set.of());
+                java.util.Set<String> goes = new java.util.HashSet<>(started.getOrDefault(f, java.util.Set.of()));
+                for (CallSite g : bin.sites(ChannelOp.GO)) {
+                    if (g.physical().equals(f)) {
+                        g.goTarget().ifPresent(goes::add);
+                    }
+                }
                 for (String c : bin.callees(f)) {
                     if (!out.containsKey(c) && bin.isUserFunction(c) && !goes.contains(c)
+                            && dev.chanscope.binary.BinaryScanner.wrapperOf(c) != CallSite.Wrapper.GO_WRAPPER
                             && (closures || !closureOf(c, f))) {
                         out.put(c, d);
                         next.add(c);

@@ -60,7 +60,7 @@ public final class Diagnoser {
         List<CloserCandidate> linked = ranked.stream().filter(Diagnoser::linked).toList();
         // Which of the tied closing sites ran: the core's evidence about time puts the site that
         // ran first, the sites that have not run yet last (docs/patterns.md, "Decision rules").
-        Timed timed = timed(in, linked.isEmpty() ? ranked.stream().limit(5).toList() : linked, closeOfClosed);
+        Timed timed = timed(in, linked.isEmpty() ? ranked.stream().limit(5).toList() : linked, closeOfClosed, victim);
         if (!linked.isEmpty()) {
             linked = timed.order();
         }
@@ -147,11 +147,21 @@ public final class Diagnoser {
         }
     }
 
-    private static Timed timed(DiagnosisInput in, List<CloserCandidate> pool, boolean closeOfClosed) {
+    private static Timed timed(DiagnosisInput in, List<CloserCandidate> pool, boolean closeOfClosed,
+                               Optional<SourcePos> victim) {
         CloserTiming timing = new CloserTiming(in);
         Map<CloserCandidate, CloserTiming.Timing> t = new java.util.LinkedHashMap<>();
         Map<SourcePos, CloserTiming.Timing> bySource = new java.util.HashMap<>();
+        // A close of a closed channel: the statement that panicked closed second. When another
+        // site tied to the channel may have run, that one closed first.
+        boolean otherSite = closeOfClosed && victim.isPresent() && pool.stream().anyMatch(c -> strongTie(c)
+                && !isVictimStatement(c, victim.get()));
         for (CloserCandidate c : pool) {
+            if (otherSite && isVictimStatement(c, victim.get())) {
+                t.put(c, new CloserTiming.Timing(CloserTiming.Status.NOT_YET, "this is the close that panicked:"
+                        + " it ran second"));
+                continue;
+            }
             t.put(c, bySource.computeIfAbsent(c.site().source(), k -> timing.of(c.site())));
         }
         // A second close of a channel panics: when one site tied to it by the channel expression
@@ -182,6 +192,11 @@ public final class Diagnoser {
                     case NOT_YET -> 2;
                 }));
         return new Timed(List.copyOf(order), t);
+    }
+
+    private static boolean isVictimStatement(CloserCandidate c, SourcePos victim) {
+        SourcePos p = c.site().source();
+        return p.file().equals(victim.file()) && p.line() == victim.line();
     }
 
     private static boolean strongTie(CloserCandidate c) {
@@ -381,7 +396,18 @@ public final class Diagnoser {
                     + " the closer did not wait for it", Weight.STRONG));
         }
         stillSending(in, p).ifPresent(ev::add);
-        return new Verdict(Pattern.PREMATURE_CLOSE, base - 0.05, "premature-close: " + closerName
+        // The rule of exclusion needs every goroutine root: a go statement whose target the scan
+        // could not resolve may start another closer (a multi-closer seen as one).
+        long unresolvedGo = in.binary().sites(ChannelOp.GO).stream()
+                .filter(g -> g.goTarget().isEmpty() && in.binary().isUserFunction(g.physical())).count();
+        double conf = base - 0.05;
+        if (unresolvedGo > 0) {
+            ev.add(new Evidence("unresolved-go", unresolvedGo + " go statement(s) in the program's code start a"
+                    + " function the binary scan could not name; one of them may reach another close of this channel",
+                    Weight.AGAINST));
+            conf = Math.min(conf, NO_SOURCE_CAP);
+        }
+        return new Verdict(Pattern.PREMATURE_CLOSE, conf, "premature-close: " + closerName
                 + " closed the channel before its senders were done (goroutine " + p.goroutineId() + " still sent)",
                 ev, top, runners);
     }
