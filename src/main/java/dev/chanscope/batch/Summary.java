@@ -31,7 +31,9 @@ public record Summary(int cores, Map<Status, Integer> statuses, List<Group> grou
     /** @param message the first core's error with its path, ids and numbers masked */
     public record ErrorGroup(Status status, String message, int count, List<String> examples) {}
 
-    public static Summary of(Collection<CoreOutcome> outcomes) {
+    public static Summary of(Collection<CoreOutcome> all) {
+        // Files that are not cores have their own lines (status skipped) but are not cores.
+        List<CoreOutcome> outcomes = all.stream().filter(o -> o.status() != Status.SKIPPED).toList();
         Map<Status, Integer> statuses = new EnumMap<>(Status.class);
         for (Status s : Status.values()) {
             statuses.put(s, 0);
