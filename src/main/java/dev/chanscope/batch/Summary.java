@@ -36,7 +36,9 @@ public record Summary(int cores, Map<Status, Integer> statuses, List<Group> grou
         List<CoreOutcome> outcomes = all.stream().filter(o -> o.status() != Status.SKIPPED).toList();
         Map<Status, Integer> statuses = new EnumMap<>(Status.class);
         for (Status s : Status.values()) {
-            statuses.put(s, 0);
+            if (s != Status.SKIPPED) {
+                statuses.put(s, 0);
+            }
         }
         Map<Signature, List<CoreOutcome>> bySig = new TreeMap<>();
         Map<String, List<CoreOutcome>> byError = new TreeMap<>();
@@ -72,7 +74,7 @@ public record Summary(int cores, Map<Status, Integer> statuses, List<Group> grou
     public String headline() {
         List<String> parts = new ArrayList<>();
         for (Status s : Status.values()) {
-            if (statuses.get(s) > 0) {
+            if (statuses.getOrDefault(s, 0) > 0) {
                 parts.add(statuses.get(s) + " " + s.id());
             }
         }

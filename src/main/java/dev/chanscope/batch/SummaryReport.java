@@ -103,7 +103,7 @@ public final class SummaryReport {
         root.put("cores", s.cores());
         ObjectNode st = root.putObject("statuses");
         for (Status x : Status.values()) {
-            if (x != Status.SKIPPED) {
+            if (s.statuses().containsKey(x)) {
                 st.put(x.id(), s.statuses().get(x));
             }
         }
