@@ -60,6 +60,18 @@ public record BatchLine(String json, CoreOutcome outcome) {
         return of(line);
     }
 
+    /** A file that is not a core: one line saying so, and why (no analysis, no hash). */
+    public static BatchLine skipped(String core, String reason) {
+        ObjectNode line = head(Status.SKIPPED, Optional.empty(), null, 0);
+        line.put("skipped", oneLine(reason));
+        ObjectNode in = line.putObject("input");
+        in.put("core", core);
+        in.putNull("binary");
+        in.putArray("layers");
+        in.putNull("sha256");
+        return of(line);
+    }
+
     private static ObjectNode head(Status status, Optional<String> error, Integer exitCode, long elapsedMs) {
         ObjectNode line = JsonNodeFactory.instance.objectNode();
         line.put("schemaVersion", JsonReport.SCHEMA_VERSION);

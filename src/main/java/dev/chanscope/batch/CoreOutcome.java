@@ -23,7 +23,7 @@ public record CoreOutcome(Optional<String> sha256, String core, Status status, O
      */
     public static CoreOutcome of(JsonNode line) {
         Status status = Status.of(line.path("status").asText(""))
-                .orElseThrow(() -> new IllegalArgumentException("no batch status (ok, partial, error, timeout)"));
+                .orElseThrow(() -> new IllegalArgumentException("no batch status (ok, partial, error, timeout, skipped)"));
         JsonNode in = line.path("input");
         if (!in.path("core").isTextual()) {
             throw new IllegalArgumentException("no input.core");

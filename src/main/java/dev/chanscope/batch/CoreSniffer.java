@@ -27,6 +27,7 @@ final class CoreSniffer {
     }
 
     private static final int E_TYPE = 16;
+    private static final int ET_REL = 1;
     private static final int ET_EXEC = 2;
     private static final int ET_DYN = 3;
     private static final int ET_CORE = 4;
@@ -47,7 +48,8 @@ final class CoreSniffer {
         Format f = Format.detect(head, head.length);
         return switch (f.kind()) {
             case BUNDLE -> Kind.CORE;
-            case PLAIN -> f == Format.ELF ? elf(head) : Kind.OTHER;
+            // An empty file is most likely a core never written: its error line says so.
+            case PLAIN -> f == Format.ELF ? elf(head) : head.length == 0 ? Kind.CORE : Kind.OTHER;
             case COMPRESSED -> depth > 0 ? Kind.CORE : compressed(f, file);
         };
     }
@@ -63,7 +65,9 @@ final class CoreSniffer {
         return switch (type) {
             case ET_CORE -> Kind.CORE;
             case ET_EXEC, ET_DYN -> Kind.EXECUTABLE;
-            default -> Kind.OTHER;
+            case ET_REL -> Kind.OTHER; // an object file
+            // ELF magic with an e_type no file has: a damaged core, which gets an error line.
+            default -> Kind.CORE;
         };
     }
 

@@ -31,7 +31,11 @@ import java.util.Set;
  * @param unreadable  files of the shard that could not be read to be classified; they are among
  *                    the cores, so that each gets an error line
  */
-public record Corpus(List<CorpusFile> cores, int files, int inShard, int executables, int others, int unreadable) {
+public record Corpus(List<CorpusFile> cores, int files, int inShard, int executables, int others, int unreadable,
+                     List<Skipped> skipped) {
+    /** A file of the shard that is not a core, and why: it gets a {@code skipped} line. */
+    public record Skipped(CorpusFile file, String reason) {}
+
     private static final String GLOB_CHARS = "*?[{";
 
     /**
@@ -54,6 +58,7 @@ public record Corpus(List<CorpusFile> cores, int files, int inShard, int executa
         int executables = 0;
         int others = 0;
         int unreadable = 0;
+        List<Skipped> skipped = new ArrayList<>();
         for (CorpusFile f : found) {
             if (!shard.contains(f.key())) {
                 continue;
@@ -62,8 +67,15 @@ public record Corpus(List<CorpusFile> cores, int files, int inShard, int executa
             try {
                 switch (CoreSniffer.classify(f.path())) {
                     case CORE -> cores.add(f);
-                    case EXECUTABLE -> executables++;
-                    case OTHER -> others++;
+                    case EXECUTABLE -> {
+                        executables++;
+                        skipped.add(new Skipped(f, "an ELF executable or shared library (a program, not a core)"));
+                    }
+                    case OTHER -> {
+                        others++;
+                        skipped.add(new Skipped(f, "not a core: by its first bytes neither an ELF core, a tar or zip"
+                                + " bundle, nor a compressed one of those"));
+                    }
                 }
             } catch (IOException e) {
                 // Most likely a core whose permissions keep us out: its error line says so,
@@ -72,7 +84,7 @@ public record Corpus(List<CorpusFile> cores, int files, int inShard, int executa
                 unreadable++;
             }
         }
-        return new Corpus(List.copyOf(cores), found.size(), inShard, executables, others, unreadable);
+        return new Corpus(List.copyOf(cores), found.size(), inShard, executables, others, unreadable, List.copyOf(skipped));
     }
 
     /** "12 cores (of 40 files; skipped 12 executables, 16 other files)" */

@@ -12,7 +12,9 @@ public enum Status {
     /** Not analyzed: the core, its binary or gdb failed; {@code error} says why. */
     ERROR,
     /** Not analyzed within {@code --timeout}; its gdb was stopped. */
-    TIMEOUT;
+    TIMEOUT,
+    /** Not a core (an executable, some other file): {@code skipped} says why. Not counted as a core. */
+    SKIPPED;
 
     /** The lower-case name used in JSON and tables. */
     public String id() {

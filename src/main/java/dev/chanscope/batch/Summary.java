@@ -31,10 +31,14 @@ public record Summary(int cores, Map<Status, Integer> statuses, List<Group> grou
     /** @param message the first core's error with its path, ids and numbers masked */
     public record ErrorGroup(Status status, String message, int count, List<String> examples) {}
 
-    public static Summary of(Collection<CoreOutcome> outcomes) {
+    public static Summary of(Collection<CoreOutcome> all) {
+        // Files that are not cores have their own lines (status skipped) but are not cores.
+        List<CoreOutcome> outcomes = all.stream().filter(o -> o.status() != Status.SKIPPED).toList();
         Map<Status, Integer> statuses = new EnumMap<>(Status.class);
         for (Status s : Status.values()) {
-            statuses.put(s, 0);
+            if (s != Status.SKIPPED) {
+                statuses.put(s, 0);
+            }
         }
         Map<Signature, List<CoreOutcome>> bySig = new TreeMap<>();
         Map<String, List<CoreOutcome>> byError = new TreeMap<>();
@@ -70,7 +74,7 @@ public record Summary(int cores, Map<Status, Integer> statuses, List<Group> grou
     public String headline() {
         List<String> parts = new ArrayList<>();
         for (Status s : Status.values()) {
-            if (statuses.get(s) > 0) {
+            if (statuses.getOrDefault(s, 0) > 0) {
                 parts.add(statuses.get(s) + " " + s.id());
             }
         }

@@ -103,7 +103,9 @@ public final class SummaryReport {
         root.put("cores", s.cores());
         ObjectNode st = root.putObject("statuses");
         for (Status x : Status.values()) {
-            st.put(x.id(), s.statuses().get(x));
+            if (s.statuses().containsKey(x)) {
+                st.put(x.id(), s.statuses().get(x));
+            }
         }
         ArrayNode groups = root.putArray("groups");
         for (Summary.Group g : s.groups()) {

@@ -118,6 +118,7 @@ final class AttachCommand implements Callable<Integer> {
                 }
             }
             if (options.holdMillis() > 0) {
+                holdingMarker();
                 target.hold(options.holdMillis());
             }
             target.checkAttached();
@@ -216,6 +217,25 @@ final class AttachCommand implements Callable<Integer> {
         }
         return m.replaceAll("\\s+", " ").strip();
     }
+
+    /**
+     * Tests only: creates the file {@code CHANSCOPE_ATTACH_HOLD_FILE} names when the hold starts,
+     * so a detach test fires its event once chanscope has read everything, instead of after a
+     * guessed delay (which a loaded machine overran).
+     */
+    private static void holdingMarker() {
+        String f = System.getenv(HOLD_FILE_ENV);
+        if (f != null && !f.isBlank()) {
+            try {
+                dev.chanscope.fs.SafeFiles.createNew(Path.of(f)).close();
+            } catch (IOException e) {
+                // the test will time out waiting and say so
+            }
+        }
+    }
+
+    /** Tests only: a file created when the hold begins. */
+    static final String HOLD_FILE_ENV = "CHANSCOPE_ATTACH_HOLD_FILE";
 
     private static long holdMillis() {
         String v = System.getenv(HOLD_ENV);

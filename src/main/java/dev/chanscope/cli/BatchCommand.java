@@ -5,6 +5,7 @@ import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
 import dev.chanscope.SafePrintWriter;
 import dev.chanscope.SafeText;
+import dev.chanscope.batch.BatchLine;
 import dev.chanscope.batch.BatchListener;
 import dev.chanscope.batch.BatchProgress;
 import dev.chanscope.batch.BatchRunner;
@@ -130,6 +131,9 @@ final class BatchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Paths that already have a skipped line in --output (with --resume). */
+    private final java.util.Set<String> skippedBefore = new java.util.HashSet<>();
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -162,6 +166,13 @@ final class BatchCommand implements Callable<Integer> {
         }
         BatchRunner.Result result;
         JsonLinesWriter writer = new JsonLinesWriter(sink());
+        // Every file gets a line: the ones that are not cores say so, and why (once: a resumed
+        // run does not repeat a line FILE already has).
+        for (Corpus.Skipped sk : corpus.skipped()) {
+            if (!skippedBefore.contains(sk.file().path().toString())) {
+                writer.write(BatchLine.skipped(sk.file().path().toString(), sk.reason()).json());
+            }
+        }
         try {
             result = new BatchRunner(analyzer(), new BatchRunner.Settings(jobs, timeout), writer, listener(err))
                     .run(corpus.cores(), done);
@@ -224,6 +235,10 @@ final class BatchCommand implements Callable<Integer> {
         Map<String, CoreOutcome> done = new HashMap<>();
         JsonLinesFile.latest(List.of(output)).forEach((key, line) -> {
             Status s = line.outcome().status();
+            if (s == Status.SKIPPED) {
+                skippedBefore.add(line.outcome().core());
+                return;
+            }
             if (line.outcome().sha256().isPresent() && s != Status.TIMEOUT && !(retryErrors && s == Status.ERROR)) {
                 done.put(key, line.outcome());
             }

@@ -99,7 +99,8 @@ final class MergeCommand implements Callable<Integer> {
                 tmp.commit(output);
             }
         } catch (IOException e) {
-            throw new ChanscopeException(ExitCode.BAD_INPUT, "cannot write " + output + ": " + e.getMessage());
+            throw new ChanscopeException(ExitCode.BAD_INPUT, "cannot write " + output + ": "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }
     }
 

@@ -83,8 +83,9 @@ public final class SafeFiles {
 
         /** Closes the file and renames it to {@code destination}, refusing a destination that is not a regular file. */
         public void commit(Path destination) throws IOException {
-            channel.force(false);
-            channel.close();
+            if (channel.isOpen()) { // a writer may have closed it already
+                channel.close();
+            }
             moveIntoPlace(path, destination);
         }
 

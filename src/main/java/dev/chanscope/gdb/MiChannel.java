@@ -22,7 +22,7 @@ final class MiChannel {
 
     /**
      * The most gdb may write in one line, and as console text for one command, in characters:
-     * 64 Mi (about 128 MB of heap). The largest MI answers chanscope asks for are memory reads of
+     * 64 Mi, or an eighth of the heap when that is less. The largest MI answers chanscope asks for are memory reads of
      * 1 MiB (2 Mi hex digits) and -thread-info; a gdb writing more is broken or fed a hostile
      * file, and without a cap it ran the JVM out of memory (5.4 GB, then OutOfMemoryError).
      * {@code CHANSCOPE_GDB_OUTPUT_MAX} lowers it (for tests).
@@ -73,10 +73,15 @@ final class MiChannel {
     private static long outputCap() {
         String v = System.getenv("CHANSCOPE_GDB_OUTPUT_MAX");
         try {
-            return v == null || v.isBlank() ? 64L << 20 : Math.max(1024, Long.parseLong(v.strip()));
+            if (v != null && !v.isBlank()) {
+                return Math.max(1024, Long.parseLong(v.strip()));
+            }
         } catch (NumberFormatException e) {
-            return 64L << 20;
+            // the default below
         }
+        // An eighth of the heap (a StringBuilder doubling towards the cap needs twice the cap
+        // in bytes), at least 4 Mi characters (twice the largest memory read), at most 64 Mi.
+        return Math.min(64L << 20, Math.max(4L << 20, Runtime.getRuntime().maxMemory() / 8));
     }
 
     private void run() {

@@ -189,11 +189,17 @@ class AcquirerBundleTest {
                 TarItem.file("core", core));
         AcquiredInput acquired = acquire(TestFiles.write(tmp.resolve("b.tar"), tar));
         assertArrayEquals(program, TestFiles.read(acquired.binary().orElseThrow()));
+        // The other program is kept as a second candidate: the build ids decide once the core is open.
+        assertEquals(List.of("server", "helper"), acquired.binaries().stream().map(AcquiredInput.Candidate::member).toList());
+        assertArrayEquals(pie, TestFiles.read(acquired.binaries().get(1).file()));
         try (Stream<Path> files = Files.list(acquired.core().getParent())) {
-            assertEquals(3, files.count(), "the losing candidate is deleted");
+            assertEquals(4, files.count(), "core, binary, binary-alt-1, manifest");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // Reused from the cache: the same candidates.
+        AcquiredInput again = acquire(TestFiles.write(tmp.resolve("b.tar"), tar));
+        assertEquals(acquired.binaries(), again.binaries());
     }
 
     @Test

@@ -82,8 +82,16 @@ class DetachPathsTest {
             List<String> args = event == null
                     ? List.of("attach", "--timeout", "3", Integer.toString(p.pid()))
                     : List.of("attach", Integer.toString(p.pid()));
-            Process chanscope = cs.start(HOLD, args.toArray(String[]::new));
+            Path holding = tmp.resolve("holding");
+            Map<String, String> env = new java.util.HashMap<>(HOLD);
+            env.put("CHANSCOPE_ATTACH_HOLD_FILE", holding.toString());
+            Process chanscope = cs.start(env, args.toArray(String[]::new));
             int gdbPid = awaitTracer(p, chanscope);
+            if (event != null) {
+                // Fire once chanscope has read everything and holds the process: it says so by
+                // creating the file (no guessed delay, which a loaded machine overran).
+                awaitHolding(holding, chanscope);
+            }
             if (event != null) {
                 event.fire(cs, chanscope, gdbPid);
             }
@@ -116,8 +124,6 @@ class DetachPathsTest {
         while (System.nanoTime() < end) {
             int tracer = p.tracerPid();
             if (tracer > 0 && Proc.threadStates(p.pid()).chars().allMatch(c -> c == 't')) {
-                // Reading is done when the hold starts; give it the time it needs (seconds at most).
-                Thread.sleep(3000);
                 return tracer;
             }
             if (!chanscope.isAlive()) {
@@ -127,6 +133,17 @@ class DetachPathsTest {
         }
         fail("chanscope did not attach");
         return -1;
+    }
+
+    private static void awaitHolding(Path marker, Process chanscope) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!java.nio.file.Files.exists(marker) && System.nanoTime() < end) {
+            if (!chanscope.isAlive()) {
+                fail("chanscope ended before holding the process (exit " + chanscope.exitValue() + ")");
+            }
+            Thread.sleep(10);
+        }
+        assertTrue(java.nio.file.Files.exists(marker), "chanscope did not start holding the process in 120 s");
     }
 
     /** gdb detaches first and exits a moment later. */

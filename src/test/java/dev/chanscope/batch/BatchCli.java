@@ -47,8 +47,13 @@ final class BatchCli {
         return r;
     }
 
-    /** The lines of a JSON Lines file, each parsed (so each must be one JSON object). */
+    /** The lines of cores (not the {@code skipped} lines of files that are not cores), each parsed. */
     static List<JsonNode> lines(Path file) throws IOException {
+        return allLines(file).stream().filter(l -> !"skipped".equals(l.path("status").asText())).toList();
+    }
+
+    /** The lines of a JSON Lines file, each parsed (so each must be one JSON object). */
+    static List<JsonNode> allLines(Path file) throws IOException {
         List<JsonNode> l = new ArrayList<>();
         for (String s : Files.readAllLines(file)) {
             JsonNode n = JSON.readTree(s);

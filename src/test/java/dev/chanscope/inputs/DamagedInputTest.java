@@ -193,6 +193,11 @@ class DamagedInputTest {
     void aDecompressionBombStopsAtMaxCoreSize() throws Exception {
         Path bomb = tmp.resolve("core.gz");
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(bomb))) {
+            // An ELF core header, so that the sniff lets it through; zeros after it.
+            byte[] header = new byte[64];
+            System.arraycopy(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}, 0, header, 0, 8);
+            header[16] = 4; // ET_CORE
+            o.write(header);
             byte[] zeros = new byte[1 << 20];
             for (int i = 0; i < 64; i++) {
                 o.write(zeros);
@@ -203,6 +208,13 @@ class DamagedInputTest {
                 Inputs.newest("double-close").binaryXz().toString(), bomb.toString());
         assertOneLineError(r, 3, "expands beyond --max-core-size 8388608");
         assertFalse(Files.exists(tmp.resolve("core")));
+        // A bomb of zeros alone is not even unpacked: its first bytes are not a core.
+        Path zeros = tmp.resolve("zeros.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(zeros))) {
+            o.write(new byte[64 << 20]);
+        }
+        r = run(tmp, "analyze", "--binary", Inputs.newest("double-close").binaryXz().toString(), zeros.toString());
+        assertOneLineError(r, 3, "the gzip data is not a core: it holds bytes 0000");
         try (Stream<Path> left = Files.walk(tmp.resolve("cache"))) {
             assertEquals(0, left.filter(Files::isRegularFile).filter(p -> !p.toString().contains("lock")).count(),
                     "the partial entry is deleted");
