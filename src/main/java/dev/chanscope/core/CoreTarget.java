@@ -209,6 +209,25 @@ public final class CoreTarget implements Target {
                         + " bytes in the file but only " + Long.toUnsignedString(s.memsz()) + " in memory");
             }
         }
+        // The kernel (and gdb's gcore) write the segments' data in program-header order, one after
+        // the other: data placed before the previous segment's end is a damaged p_offset or
+        // p_filesz, which would otherwise read as a truncation at an absurd size.
+        long previousEnd = 0;
+        int previous = -1;
+        for (int i = 0; i < segments.size(); i++) {
+            ElfFile.Segment s = segments.get(i);
+            if (s.type() != ElfFile.PT_LOAD || s.filesz() == 0) {
+                continue;
+            }
+            if (previous >= 0 && Long.compareUnsigned(s.offset(), previousEnd) < 0) {
+                core.close();
+                throw new ChanscopeException(ExitCode.BAD_INPUT, coreName + " is damaged: program header " + i + " of "
+                        + segments.size() + " places its data at byte " + Long.toUnsignedString(s.offset())
+                        + ", inside the data of program header " + previous);
+            }
+            previousEnd = s.offset() + s.filesz();
+            previous = i;
+        }
         Optional<Truncation> cut = Truncation.of(core);
         if (cut.isPresent() && cut.get().expected() > MAX_CORE_BYTES) {
             core.close(); // no process has that much memory to dump: the offsets are garbage

@@ -50,8 +50,9 @@ final class ElfCoreNotes {
 
     static ElfFile.PrStatus prstatus(byte[] desc, int machine) {
         ByteBuffer b = le(desc);
-        int signal = b.getInt(PRSTATUS_SIGNO);
-        int lwp = b.getInt(PRSTATUS_PID);
+        // a damaged note can be shorter than the fields (found by ElfFuzzTest): absent reads as 0
+        int signal = desc.length >= PRSTATUS_SIGNO + 4 ? b.getInt(PRSTATUS_SIGNO) : 0;
+        int lwp = desc.length >= PRSTATUS_PID + 4 ? b.getInt(PRSTATUS_PID) : 0;
         List<String> names = switch (machine) {
             case ElfFile.EM_X86_64 -> AMD64_REGS;
             case ElfFile.EM_AARCH64 -> ARM64_REGS;

@@ -210,7 +210,7 @@ public final class ElfFile implements AutoCloseable {
             // Bytes of the segment actually present in this file (a truncated core has fewer; a
             // damaged header can place them before the file's start or claim 2^63 of them).
             long present = s.offset() < 0 || s.filesz() < 0 ? 0 : Math.max(0, Math.min(s.filesz(), bytes.size() - s.offset()));
-            if (inSeg < present) {
+            if (Long.compareUnsigned(inSeg, present) < 0) { // unsigned: memsz may exceed 2^63 (found by ElfFuzzTest)
                 int fromFile = (int) Math.min(n, present - inSeg);
                 bytes.read(s.offset() + inSeg, dst, off + done, fromFile);
                 done += fromFile;

@@ -188,6 +188,29 @@ class ImplausibleCoreTest {
     }
 
     @Test
+    void dataPlacedInsideTheSegmentBeforeIsDamageNotATruncation() throws Exception {
+        try (ElfFile core = ElfFile.open(E.core())) {
+            List<ElfFile.Segment> segs = core.segments();
+            int index = -1;
+            for (int i = segs.size() - 1; i > 0 && index < 0; i--) {
+                if (segs.get(i).type() == ElfFile.PT_LOAD && segs.get(i).filesz() > 0) {
+                    index = i;
+                }
+            }
+            ByteBuffer h = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+            try (FileChannel c = FileChannel.open(E.core())) {
+                c.read(h, 0);
+            }
+            long phoff = h.getLong(0x20);
+            int phentsize = Short.toUnsignedInt(h.getShort(0x36));
+            // p_offset moved back by a page (one damaged byte of it would do the same)
+            Path m = mutant("offset", phoff + (long) index * phentsize + 8, le(segs.get(index).offset() - 4096));
+            Inputs.Run r = run(tmp, "analyze", "--json", "--binary", E.binaryXz().toString(), m.toString());
+            Inputs.assertOneLineError(r, 3, "is damaged: program header " + index);
+        }
+    }
+
+    @Test
     void aFileSizeAboveTheMemorySizeIsDamageNotATruncationOf26TB() throws Exception {
         long phoff;
         int phentsize;
