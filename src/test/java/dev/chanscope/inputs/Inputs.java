@@ -99,6 +99,9 @@ final class Inputs {
     }
 
     /** The stripped double-close binary committed under src/test/resources/inputs (see its README). */
+    /** The Go release {@link #strippedBinary} was built with (src/test/resources/inputs/README.md). */
+    static final String STRIPPED_GO = "1.26.8";
+
     static Path strippedBinary(Path dir) throws IOException {
         Path xz = SampleCores.projectDir().resolve("src/test/resources/inputs/double-close-stripped.xz");
         Path out = dir.resolve("double-close-stripped");
