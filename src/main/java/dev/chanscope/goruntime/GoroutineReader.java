@@ -285,13 +285,26 @@ public final class GoroutineReader {
     private record Start(long pc, long sp, boolean trap, String source) {}
 
     /**
-     * Where to start unwinding. A goroutine on a thread that took a signal (the crash, or the
-     * SIGQUIT the runtime sends other threads when it crashes) resumes from the signal context
-     * when that context is on its own stack; otherwise from g.syscallsp when it is set (a
-     * goroutine in a system call, or just out of one), and from g.sched, which the runtime saved when it parked the goroutine or
-     * switched to the system stack (as fatalpanic does).
+     * Where to start unwinding: g.syscallsp when it is set (a goroutine in a system call, or
+     * just out of one), except for the goroutine that took the fatal signal; a goroutine on a
+     * thread that took a signal (the crash, or the SIGQUIT the runtime sends other threads when
+     * it crashes) resumes from the signal context when that context is on its own stack;
+     * otherwise g.sched, which the runtime saved when it parked the goroutine or switched to the
+     * system stack (as fatalpanic does).
      */
     private Start startOf(ByteBuffer b, ThreadContext thread, MInfo m, long lo, long hi) {
+        // As the runtime's own traceback does (traceback.go, unwinder.initAt): g.syscallsp
+        // whenever it is set, whatever the status, for every goroutine but the one that took the
+        // fatal signal (printed from its signal context). A goroutine that left a system call
+        // through exitsyscall's slow path is runnable with syscallsp still set until it runs
+        // again, its g.sched pointing into the scheduler; one blocked in a system call on a
+        // thread (signal_recv's futex) would otherwise show the frames below its syscall.
+        long syscallSp = b.getLong((int) gl.syscallSp());
+        List<ThreadContext> threads = rt.target().threads();
+        boolean faulting = thread != null && !threads.isEmpty() && threads.get(0).lwp() == thread.lwp();
+        if (syscallSp != 0 && !faulting) {
+            return new Start(b.getLong((int) gl.syscallPc()), syscallSp, false, "syscall");
+        }
         if (thread != null) {
             long tsp = thread.sp();
             if (tsp >= lo && tsp < hi) {
@@ -303,11 +316,6 @@ public final class GoroutineReader {
                 return new Start(ctx.get()[2], ctx.get()[0], true, "signal-context");
             }
         }
-        // As the runtime's own traceback does (traceback.go, unwinder.initAt): g.syscallsp
-        // whenever it is set, whatever the status. A goroutine that left a system call through
-        // exitsyscall's slow path is runnable with syscallsp still set until it runs again, and
-        // its g.sched then points into the scheduler, not at the user's frames.
-        long syscallSp = b.getLong((int) gl.syscallSp());
         if (syscallSp != 0) {
             return new Start(b.getLong((int) gl.syscallPc()), syscallSp, false, "syscall");
         }
