@@ -158,7 +158,8 @@ final class AttachCommand implements Callable<Integer> {
                 long size = core.get().finish();
                 snap = Optional.of(new LiveFacts.SnapshotFile(core.get().destination().toString(),
                         core.get().format().id(), size, written.get().bytes(), written.get().nanos()));
-            } catch (IOException | UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException | ChanscopeException e) {
+                // a full disk, or a link or FIFO put at the destination since the check: no snapshot
                 snapshotFailure = oneLine(e);
             }
         }
