@@ -129,4 +129,9 @@ public interface BinaryFacts {
     default Optional<String> functionAt(long pc) {
         return Optional.empty();
     }
+
+    /** The logical functions at {@code pc}, innermost first (inlined calls expanded); empty when unknown. */
+    default List<String> logicalAt(long pc) {
+        return List.of();
+    }
 }

@@ -210,7 +210,9 @@ public final class BinaryScanner {
         out.flowSource(name -> Optional.ofNullable(byName.get(name)).map(fn -> new FunctionFlow(fn.name(), fn.entry(),
                 fn.end(), FunctionCode.decode(decoder, fn, code(fn)).instructions,
                 target -> functionAt(target).map(f -> NO_RETURN.contains(f.name())).orElse(false))),
-                pc -> functionAt(pc).map(FuncInfo::name));
+                pc -> functionAt(pc).map(FuncInfo::name),
+                pc -> functionAt(pc).map(fn -> pclntab.frames(fn, pc).stream().map(SourceFrame::function).toList())
+                        .orElse(List.of()));
         return out;
     }
 

@@ -28,6 +28,7 @@ public final class ScannedBinary implements BinaryFacts {
     /** Decodes a function's control flow on demand (set by the scanner; empty once the file is closed). */
     private volatile java.util.function.Function<String, Optional<FunctionFlow>> flowSource = f -> Optional.empty();
     private volatile java.util.function.LongFunction<Optional<String>> names = pc -> Optional.empty();
+    private volatile java.util.function.LongFunction<List<String>> logical = pc -> List.of();
     private final Map<String, Optional<FunctionFlow>> flowMemo = new ConcurrentHashMap<>();
 
     ScannedBinary(List<CallSite> sites, CallGraph graph, List<GoRoot> roots, List<Unresolved> unresolved,
@@ -153,9 +154,20 @@ public final class ScannedBinary implements BinaryFacts {
     }
 
     void flowSource(java.util.function.Function<String, Optional<FunctionFlow>> source,
-                    java.util.function.LongFunction<Optional<String>> names) {
+                    java.util.function.LongFunction<Optional<String>> names,
+                    java.util.function.LongFunction<List<String>> logical) {
         this.flowSource = source;
         this.names = names;
+        this.logical = logical;
+    }
+
+    @Override
+    public List<String> logicalAt(long pc) {
+        try {
+            return logical.apply(pc);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     @Override

@@ -46,7 +46,7 @@ final class CloserSends {
         String logical = close.source().function();
         boolean inlined = !logical.equals(close.physical());
         Map<String, Integer> reached = !inlined ? reach(bin, close.physical())
-                : bin.flow(logical).isPresent() ? reach(bin, logical) : new LinkedHashMap<>();
+                : bin.flow(logical).isPresent() ? reach(bin, logical) : inlinedReach(bin, close.physical(), logical);
         Optional<ChannelOperand> closed = bin.channelOperand(close).filter(ChannelOperand::known).map(ChannelOperand::resolved);
         Optional<String> closedExpr = in.source().closedExpression(close.source().file(), close.source().line());
         Found best = null;
@@ -137,6 +137,36 @@ final class CloserSends {
         boolean helperSpawns = calls.keySet().stream().anyMatch(f -> !f.equals(start) && spawners.contains(f)
                 || unresolvedSpawners.contains(f));
         return helperSpawns ? calls : reach(bin, start, true);
+    }
+
+    /**
+     * For a closer inlined into {@code physical} without an out-of-line body: the functions its
+     * inlined code calls (the calls whose inline chain holds the closer) and the closures it
+     * builds, one call away, and what they reach.
+     */
+    private static Map<String, Integer> inlinedReach(BinaryFacts bin, String physical, String logical) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        java.util.Set<String> starts = new java.util.LinkedHashSet<>();
+        bin.flow(physical).ifPresent(f -> {
+            for (dev.chanscope.arch.Instruction x : f.instructions()) {
+                if (x.flow() == dev.chanscope.arch.Instruction.Flow.CALL && bin.logicalAt(x.pc()).contains(logical)) {
+                    bin.functionAt(x.target()).filter(bin::isUserFunction).ifPresent(starts::add);
+                }
+            }
+        });
+        String shortName = logical.substring(logical.lastIndexOf('.') + 1);
+        for (String c : bin.callees(physical)) {
+            if (closureOf(c, logical) || c.startsWith(physical + ".") && c.contains(shortName + ".func")) {
+                starts.add(c);
+            }
+        }
+        for (String st : starts) {
+            if (dev.chanscope.binary.BinaryScanner.wrapperOf(st) == CallSite.Wrapper.GO_WRAPPER) {
+                continue;
+            }
+            reach(bin, st).forEach((k, d) -> out.merge(k, d + 1, Math::min));
+        }
+        return out;
     }
 
     private static boolean closureOf(String closure, String maker) {
