@@ -1,6 +1,5 @@
 package dev.chanscope.binary;
 
-import dev.chanscope.goruntime.Pclntab;
 import java.util.List;
 import java.util.Set;
 
@@ -58,7 +57,10 @@ public final class GoPackages {
      * name (generic arguments as "[...]"), up to the first '.' after the last '/'.
      */
     public static String packageOf(String function) {
-        String name = Pclntab.printName(function);
+        // The symbol name, not the traceback's print name (which shows runtime.gopanic as
+        // "panic"); type arguments, which hold dots and slashes of their own, cut off.
+        int bracket = function.indexOf('[');
+        String name = bracket < 0 ? function : function.substring(0, bracket);
         int slash = name.lastIndexOf('/');
         int dot = name.indexOf('.', Math.max(slash, 0));
         return dot < 0 ? name : name.substring(0, dot);

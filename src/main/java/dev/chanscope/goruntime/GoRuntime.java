@@ -32,6 +32,31 @@ public final class GoRuntime {
      *
      * @throws RuntimeLayoutException (BAD_INPUT) when the runtime's variables cannot be read
      */
+    /** The Go releases whose runtimes chanscope has been checked against (docs/compatibility.md). */
+    public static final int OLDEST_MINOR = 18;
+    public static final int NEWEST_MINOR = 27;
+
+    private static final java.util.regex.Pattern GO_MINOR = java.util.regex.Pattern.compile("go1\\.(\\d+)");
+
+    /**
+     * Why a program built by Go {@code version} (runtime.buildVersion: "go1.26.8",
+     * "go1.27rc1", "devel go1.28-abcdef ...") cannot be read, or empty when it can: outside
+     * 1.18 to 1.27 the runtime's structures and tables are ones chanscope was never checked
+     * against, and a confident answer from a misread core is worse than none.
+     */
+    public static java.util.Optional<String> unsupported(String version) {
+        java.util.regex.Matcher m = GO_MINOR.matcher(version);
+        if (!m.find()) {
+            return java.util.Optional.empty(); // no release number to judge by: read it as it is
+        }
+        int minor = Integer.parseInt(m.group(1));
+        if (minor >= OLDEST_MINOR && minor <= NEWEST_MINOR) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("the program was built with " + version.strip() + "; chanscope reads Go 1."
+                + OLDEST_MINOR + " to 1." + NEWEST_MINOR + " (docs/compatibility.md)");
+    }
+
     public static GoRuntime of(Target target) {
         try {
             return new GoRuntime(target);
@@ -49,6 +74,9 @@ public final class GoRuntime {
         this.layouts = GoLayouts.load(target.types());
         long bv = requireSymbol("runtime.buildVersion");
         this.version = memory.goString(memory.u64(bv), memory.u64(bv + 8), 64);
+        unsupported(version).ifPresent(why -> {
+            throw new RuntimeLayoutException(why);
+        });
         long md = requireSymbol("runtime.firstmoduledata");
         GoLayouts.Moduledata mdl = layouts.moduledata();
         this.pclntab = new Pclntab(memory, memory.u64(md + mdl.pcHeader()), memory.u64(md + mdl.gofunc()),

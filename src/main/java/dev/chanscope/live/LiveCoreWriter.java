@@ -69,12 +69,15 @@ public final class LiveCoreWriter {
     /** Writes the core into {@code ch}, a new empty file (named {@code file} in messages). */
     Result write(FileChannel ch, Path file) {
         long t0 = System.nanoTime();
-        List<LiveMapping> dumped = memory.mappings().stream().filter(LiveCoreWriter::dumpable).toList();
+        // Like the kernel, a PT_LOAD for every mapping, with no bytes in the file for those it does
+        // not dump (the executable's text, PROT_NONE reservations): the NT_FILE note names every
+        // file mapping, and a reader checks each against a PT_LOAD.
+        List<LiveMapping> dumped = memory.mappings().stream().filter(LiveCoreWriter::described).toList();
         byte[] notes = notes();
         long offset = align(EHDR + (long) PHDR * (dumped.size() + 1) + notes.length, PAGE);
         List<Load> loads = new ArrayList<>();
         for (LiveMapping m : dumped) {
-            long size = dumpSize(m);
+            long size = dumpable(m) ? dumpSize(m) : 0;
             loads.add(new Load(m, size, offset));
             offset += size;
         }
@@ -157,6 +160,11 @@ public final class LiveCoreWriter {
      * an ELF file mapping, the vDSO. Not: I/O and PFN mappings ([vvar]), the vsyscall page,
      * memory that cannot be read (PROT_NONE reservations), shared file mappings.
      */
+    /** Mappings the kernel gives a program header: all but the [vvar] and [vsyscall] pages. */
+    static boolean described(LiveMapping m) {
+        return !m.path().startsWith("[vvar") && !m.path().equals("[vsyscall]");
+    }
+
     static boolean dumpable(LiveMapping m) {
         if (!m.readable() || m.path().startsWith("[vvar") || m.path().equals("[vsyscall]")) {
             return false;

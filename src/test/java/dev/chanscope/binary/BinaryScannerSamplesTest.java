@@ -37,7 +37,7 @@ class BinaryScannerSamplesTest {
      * Roots reaching each truth closer (by fixture and line), read off the fixture source. The
      * union over every site of that close (one per function it was inlined into).
      */
-    private static final Map<String, Map<Integer, Set<String>>> CLOSER_ROOTS = with(Map.of(
+    private static final Map<String, Map<Integer, Set<String>>> CLOSER_ROOTS = merge(with(Map.of(
             // close(w.quit) in worker.stop, reached only as Service.Stop through an interface
             // (Node.Close, main.go:104): no root reaches it through calls the scan can follow.
             "close-of-nil", Map.of(73, Set.of()),
@@ -64,7 +64,31 @@ class BinaryScannerSamplesTest {
             // time.AfterFunc closure, whose address serveStream takes (main.go:91).
             "send-then-close", Map.of(64, Set.of("main.(*transport).serveStream"))),
             // Pool.Shutdown in package pool (pool/pool.go:61), called by main (main.go:35).
-            "worker-pool", Map.of(61, Set.of("main.main")));
+            "worker-pool", Map.of(61, Set.of("main.main"))), Map.ofEntries(
+            // Batcher.Close, called by main (main.go:118).
+            Map.entry("batch-flush-select", Map.of(73, Set.of("main.main"))),
+            // Dispatcher.Shutdown, called by main (main.go:85).
+            Map.entry("webhook-select-publish", Map.of(46, Set.of("main.main"))),
+            // Upload.Finish, called by main (main.go:81).
+            Map.entry("upload-closure-retry", Map.of(62, Set.of("main.main"))),
+            // Shipper.Stop, called by main (main.go:75).
+            Map.entry("shipper-closure-withconn", Map.of(49, Set.of("main.main"))),
+            // defer close in watcher.run, started by go w.run(ctx) (main.go:59).
+            Map.entry("watcher-defer-only", Map.of(31, Set.of("main.(*watcher).run"))),
+            // defer close in bestQuote, called by main (main.go:63).
+            Map.entry("quote-defer-only", Map.of(33, Set.of("main.main"))),
+            // two roots: go p.reaper(...) (main.go:98) and go p.drainOnSignal(sigs) (main.go:94).
+            Map.entry("pool-reaper-signal", Map.of(67, Set.of("main.(*Pool).reaper"),
+                    77, Set.of("main.(*Pool).drainOnSignal"))),
+            // two roots: go c.readLoop() (main.go:104) and go c.keepalive(...) (main.go:103).
+            Map.entry("conn-readloop-keepalive", Map.of(58, Set.of("main.(*Conn).readLoop"),
+                    82, Set.of("main.(*Conn).keepalive")))));
+
+    private static <K, V> Map<K, V> merge(Map<K, V> a, Map<K, V> b) {
+        Map<K, V> out = new HashMap<>(a);
+        out.putAll(b);
+        return Map.copyOf(out);
+    }
 
     private static <K, V> Map<K, V> with(Map<K, V> m, K k, V v) {
         Map<K, V> out = new HashMap<>(m);
