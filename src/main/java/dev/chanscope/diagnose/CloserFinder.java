@@ -238,7 +238,7 @@ final class CloserFinder {
     }
 
     /** A value that names one channel variable wherever it is compared (not a stack slot, which the compiler reuses). */
-    private static boolean identity(ChannelOperand o) {
+    static boolean identity(ChannelOperand o) {
         ChannelOperand root = o;
         while (root instanceof ChannelOperand.Field f) {
             root = f.base();
@@ -248,7 +248,7 @@ final class CloserFinder {
     }
 
     /** Two channels that cannot be the same: made by different makechan calls, or different package variables. */
-    private static boolean distinctChannels(ChannelOperand a, ChannelOperand b) {
+    static boolean distinctChannels(ChannelOperand a, ChannelOperand b) {
         if (a instanceof ChannelOperand.CallResult x && b instanceof ChannelOperand.CallResult y) {
             return x.callee().equals("runtime.makechan") && y.callee().equals("runtime.makechan") && x.pc() != y.pc();
         }

@@ -218,25 +218,9 @@ final class CloserSends {
         if (x.isPresent() && y.isPresent() && x.get().receiverType().equals(y.get().receiverType())) {
             return x.get().offsets().equals(y.get().offsets()) ? Same.SAME : Same.DIFFERENT;
         }
-        if (a.equals(b) && identity(a)) {
+        if (a.equals(b) && CloserFinder.identity(a)) {
             return Same.SAME;
         }
-        if (a instanceof ChannelOperand.CallResult p && b instanceof ChannelOperand.CallResult q
-                && p.callee().equals("runtime.makechan") && q.callee().equals("runtime.makechan") && p.pc() != q.pc()) {
-            return Same.DIFFERENT;
-        }
-        if (a instanceof ChannelOperand.Global p && b instanceof ChannelOperand.Global q && p.address() != q.address()) {
-            return Same.DIFFERENT;
-        }
-        return Same.UNKNOWN;
-    }
-
-    private static boolean identity(ChannelOperand o) {
-        ChannelOperand root = o;
-        while (root instanceof ChannelOperand.Field f) {
-            root = f.base();
-        }
-        return root instanceof ChannelOperand.CallResult || root instanceof ChannelOperand.New
-                || root instanceof ChannelOperand.Global || root instanceof ChannelOperand.Param;
+        return CloserFinder.distinctChannels(a, b) ? Same.DIFFERENT : Same.UNKNOWN;
     }
 }
