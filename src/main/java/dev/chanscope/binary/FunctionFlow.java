@@ -118,29 +118,7 @@ public final class FunctionFlow {
      * when the code does not show it (a jump table counts as a way out).
      */
     public boolean everyExitPasses(Set<Long> passes) {
-        if (ins.isEmpty()) {
-            return false;
-        }
-        BitSet seen = new BitSet(ins.size());
-        Deque<Integer> work = new ArrayDeque<>();
-        work.push(0);
-        seen.set(0);
-        while (!work.isEmpty()) {
-            int i = work.pop();
-            if (passes.contains(ins.get(i).pc())) {
-                continue;
-            }
-            for (int s : successors(i)) {
-                if (s == EXIT || s == ANYWHERE) {
-                    return false;
-                }
-                if (!seen.get(s)) {
-                    seen.set(s);
-                    work.push(s);
-                }
-            }
-        }
-        return true;
+        return !ins.isEmpty() && !reachesFromEntry(EXIT, passes);
     }
 
     /**
@@ -161,7 +139,7 @@ public final class FunctionFlow {
                 return true;
             }
             for (int s : successors(i)) {
-                if (s == ANYWHERE) {
+                if (s == ANYWHERE || s == t) {
                     return true;
                 }
                 if (s >= 0 && !seen.get(s)) {
@@ -170,22 +148,7 @@ public final class FunctionFlow {
                 }
             }
         }
-        while (!work.isEmpty()) {
-            int i = work.pop();
-            if (i == t) {
-                return true;
-            }
-            for (int s : successors(i)) {
-                if (s == ANYWHERE) {
-                    return true;
-                }
-                if (s >= 0 && !seen.get(s)) {
-                    seen.set(s);
-                    work.push(s);
-                }
-            }
-        }
-        return false;
+        return reaches(work, seen, t, Set.of());
     }
 
     /**
@@ -195,24 +158,35 @@ public final class FunctionFlow {
      */
     public boolean everyPathToPasses(long target, Set<Long> passes) {
         Integer t = index.get(target);
-        if (t == null || ins.isEmpty()) {
-            return false;
-        }
+        return t != null && !ins.isEmpty() && !reachesFromEntry(t, passes);
+    }
+
+    private boolean reachesFromEntry(int target, Set<Long> blocked) {
         BitSet seen = new BitSet(ins.size());
         Deque<Integer> work = new ArrayDeque<>();
         work.push(0);
         seen.set(0);
+        return reaches(work, seen, target, blocked);
+    }
+
+    /**
+     * The one search of this class: whether a path from the instructions on {@code work}
+     * reaches {@code target} (an instruction's index, or EXIT for a return) without going past
+     * an instruction in {@code blocked}. A jump table counts as reaching it: the code does not
+     * show that it cannot.
+     */
+    private boolean reaches(Deque<Integer> work, BitSet seen, int target, Set<Long> blocked) {
         while (!work.isEmpty()) {
             int i = work.pop();
-            if (i == t) {
-                return false;
+            if (i == target) {
+                return true;
             }
-            if (passes.contains(ins.get(i).pc())) {
+            if (blocked.contains(ins.get(i).pc())) {
                 continue;
             }
             for (int s : successors(i)) {
-                if (s == ANYWHERE) {
-                    return false;
+                if (s == ANYWHERE || s == target) {
+                    return true;
                 }
                 if (s >= 0 && !seen.get(s)) {
                     seen.set(s);
@@ -220,6 +194,6 @@ public final class FunctionFlow {
                 }
             }
         }
-        return true;
+        return false;
     }
 }
