@@ -44,9 +44,9 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Format f = OutputFormat.choose(spec, json, format, Format.json);
         Session.Result r = Session.read(target, 1024, spec.commandLine().getErr(), Optional.of(diagnose.sourceIndex()));
         var out = spec.commandLine().getOut();
-        Format f = json ? Format.json : format;
         switch (f) {
             case json -> {
                 JsonReport jr = new JsonReport();

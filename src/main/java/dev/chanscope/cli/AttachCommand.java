@@ -56,7 +56,13 @@ final class AttachCommand implements Callable<Integer> {
     @Mixin
     DiagnoseOptions diagnose;
 
-    @Option(names = "--json", description = "Print the JSON report (docs/json-schema.md plus the live object, docs/attach.md).")
+    enum Format { text, json }
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default) or json (docs/json-schema.md plus the live object, docs/attach.md).")
+    Format format;
+
+    @Option(names = "--json", description = "Same as --format json.")
     boolean json;
 
     @Option(names = "--snapshot", paramLabel = "FILE",
@@ -81,6 +87,11 @@ final class AttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        boolean asJson = OutputFormat.choose(spec, json, format, Format.json) == Format.json;
+        if (binary != null) {
+            PathCheck.file(binary, "--binary");
+        }
+        diagnose.sourceIndex(); // a bad --source-root is said before the process is touched
         if (timeoutSeconds <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
         }
@@ -174,7 +185,7 @@ final class AttachCommand implements Callable<Integer> {
                 d.restored(), d.pausedNanos(), d.restore(), target.memoryPath(), target.selfStoppingThread(), snap);
         JsonReport.Input in = new JsonReport.Input("process " + pid, target.executableShown(), List.of());
         var out = spec.commandLine().getOut();
-        if (json) {
+        if (asJson) {
             LiveJsonReport jr = new LiveJsonReport();
             SafePrintWriter.exact(out).println(new JsonReport().toJson(jr.build(s, view, facts, in, diagnosis)));
         } else {

@@ -146,6 +146,12 @@ final class BatchCommand implements Callable<Integer> {
         if (retryErrors && !resume) {
             throw usage("--retry-errors goes with --resume");
         }
+        // Options that name paths are checked once here, not found wrong once per core.
+        if (binary != null) {
+            PathCheck.file(binary, "--binary");
+        }
+        binarySearch.forEach(d -> PathCheck.directory(d, "--binary-search"));
+        diagnose.sourceIndex();
         Map<String, CoreOutcome> done = resume ? priorLines(err) : Map.of();
         if (!resume && output != null && nonEmpty(output)) {
             throw usage(output + " already holds results; pass --resume to continue it, or choose another --output");

@@ -14,7 +14,8 @@ final class DiagnoseOptions {
                     + " paths are used when they exist on this machine.")
     List<Path> sourceRoots = new ArrayList<>();
 
-    @Option(names = "--no-source", description = "Diagnose from the core and the binary only, ignoring any source.")
+    @Option(names = "--no-source", description = "Diagnose from the Go program's memory (the core, or the live process) and its binary only,"
+            + " ignoring any source.")
     boolean noSource;
 
     @Option(names = {"-v", "--verbose"}, description = "Also print the evidence with its weights and the machine code"
@@ -22,7 +23,9 @@ final class DiagnoseOptions {
             + " has them).")
     boolean verbose;
 
+    /** @throws dev.chanscope.ChanscopeException when a --source-root is not a readable directory */
     SourceIndex sourceIndex() {
+        sourceRoots.forEach(d -> PathCheck.directory(d, "--source-root"));
         return noSource ? SourceIndex.none() : new SourceIndex(sourceRoots);
     }
 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
             "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service   (the kernel writes ./core)",
         },
         subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class, MergeCommand.class,
-            CacheCommand.class,
+            CacheCommand.class, VersionCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not match the core,",
             "5 gdb missing or failing, 6 out of memory, 70 internal error. Docs: docs/usage.md"})
@@ -27,7 +27,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, goroutines, attach, batch, merge)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, goroutines, attach, batch, merge, cache, version)");
     }
 
     public static void main(String[] args) {
@@ -75,6 +75,8 @@ public final class Main implements Runnable {
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setOut(new SafePrintWriter(cl.getOut()));
         cl.setErr(new SafePrintWriter(cl.getErr()));
+        // -V on every command, and on commands added later, prints the same line as chanscope -V.
+        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new VersionProvider()));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd));
         cl.setParameterExceptionHandler((ex, args2) -> {
             ex.getCommandLine().getErr().println("chanscope: " + ex.getMessage());

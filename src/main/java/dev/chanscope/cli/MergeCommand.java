@@ -57,9 +57,7 @@ final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         for (Path in : inputs) {
-            if (!Files.isRegularFile(in)) {
-                throw new ChanscopeException(ExitCode.BAD_INPUT, "no such file: " + in);
-            }
+            PathCheck.file(in, "");
             if (output != null && Files.exists(output) && sameFile(in, output)) {
                 throw new ChanscopeException(ExitCode.USAGE, "--output " + output + " is one of the inputs");
             }

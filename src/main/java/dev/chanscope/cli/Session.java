@@ -53,6 +53,7 @@ final class Session {
 
     /** @param source when present, also diagnose the race, reading source through it */
     static Result read(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
+        o.resolve(err);
         try {
             return readChecked(o, maxFrames, err, source);
         } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException

@@ -1,5 +1,6 @@
 package dev.chanscope.cli;
 
+import dev.chanscope.acquire.ElfKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +20,16 @@ final class TargetOptions {
      */
     static final String DEFAULT_MAX_CORE_SIZE = "32G";
 
-    @Parameters(index = "0", paramLabel = "CORE",
+    @Parameters(arity = "1..2", paramLabel = "[BIN] CORE",
             description = "The core dump: plain, or compressed (gz, xz, zstd, bz2, lz4), or a tar/zip bundle "
-                    + "holding the core and the binary. Recognised by content, not by name.")
+                    + "holding the core and the binary. Recognised by content, not by name. Given two files "
+                    + "(BIN CORE, as for gdb and dlv core), the ELF types tell which is the core, in either order.")
+    List<Path> files = new ArrayList<>();
+
+    /** The core, set by {@link #resolve}. */
     Path core;
 
-    @Option(names = {"-b", "--binary"}, paramLabel = "BIN",
+    @Option(names = {"-b", "--binary", "--exe"}, paramLabel = "BIN",
             description = "The executable that produced the core (plain or compressed). Default: the binary "
                     + "inside a bundle, else a match from --binary-search, else the path the core records "
                     + "when its build id matches.")
@@ -48,6 +53,56 @@ final class TargetOptions {
             description = "Refuse to decompress an input beyond SIZE bytes; suffixes K, M, G, T (powers of 1024), "
                     + "e.g. 512M, 4G (default ${DEFAULT-VALUE}).")
     long maxCoreSize;
+
+    /**
+     * Checks the paths given and sets {@link #core} (and {@link #binary}, from two positional
+     * files): the ELF types decide which is which, read through compression, and a line on
+     * {@code err} says what was taken for what.
+     */
+    void resolve(java.io.PrintWriter err) {
+        if (binary != null) {
+            PathCheck.file(binary, "--binary");
+        }
+        binarySearch.forEach(d -> PathCheck.directory(d, "--binary-search"));
+        if (files.size() < 2) {
+            core = files.isEmpty() ? core : files.get(0); // batch sets the core itself
+            return;
+        }
+        if (binary != null) {
+            throw usage("two files and --binary: give the binary once, as --binary BIN CORE or as BIN CORE");
+        }
+        Path a = files.get(0);
+        Path b = files.get(1);
+        PathCheck.file(a, "");
+        PathCheck.file(b, "");
+        ElfKind ka = kind(a);
+        ElfKind kb = kind(b);
+        if (ka == ElfKind.PROGRAM && kb == ElfKind.CORE) {
+            binary = a;
+            core = b;
+        } else if (ka == ElfKind.CORE && kb == ElfKind.PROGRAM) {
+            binary = b;
+            core = a;
+        } else {
+            throw usage("cannot tell the binary from the core: " + a + " is " + ka.description() + ", " + b + " is "
+                    + kb.description() + "; give --binary BIN CORE");
+        }
+        err.println("chanscope: executable " + binary + ", core " + core + " (from their ELF types)");
+        err.flush();
+    }
+
+    private static ElfKind kind(Path p) {
+        try {
+            return ElfKind.of(p);
+        } catch (java.io.IOException e) {
+            throw new dev.chanscope.ChanscopeException(dev.chanscope.ExitCode.BAD_INPUT, "cannot read " + p + ": "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+    }
+
+    private static dev.chanscope.ChanscopeException usage(String message) {
+        return new dev.chanscope.ChanscopeException(dev.chanscope.ExitCode.USAGE, message);
+    }
 
     /** "512M", "4G", "16GiB", "1048576": bytes, with binary (1024) multiples. */
     static final class ByteSize implements ITypeConverter<Long> {

@@ -41,7 +41,10 @@ public final class Diagnoser {
         Optional<PanicRecord> po = in.snapshot().panic();
         if (po.isEmpty() || po.get().kind() == PanicKind.OTHER) {
             String msg = po.map(PanicRecord::message).orElse("no panic found");
-            return simple(Pattern.NOT_CHANNEL_PANIC, 0.99, "The program did not die of a channel panic: " + msg,
+            // No panic at all is also what a healthy live process (attach) shows: it did not die.
+            String headline = po.isEmpty() ? "No goroutine is panicking, so there is no channel panic to explain"
+                    : "The program did not die of a channel panic: " + msg;
+            return simple(Pattern.NOT_CHANNEL_PANIC, 0.99, headline,
                     List.of(new Evidence("panic-message", "the panic was: " + msg, Weight.DECISIVE)), Fixes.none(msg));
         }
         PanicRecord p = po.get();

@@ -1,12 +1,51 @@
 package dev.chanscope.report;
 
-/** The tool's version, from the jar manifest when packaged. */
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The tool's version and the commit it was built from, from {@code dev/chanscope/version.properties}
+ * (filled in by Maven at build time), and what it supports.
+ */
 public final class Version {
+    /** The architectures whose cores and binaries chanscope reads (the arch package's decoders). */
+    public static final List<String> ARCHITECTURES = List.of("amd64");
+
+    private static final String UNKNOWN = "unknown";
+
     private Version() {
     }
 
+    /** "0.1.0-SNAPSHOT". */
     public static String current() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0";
+        return property("version").orElse(UNKNOWN);
+    }
+
+    /** The abbreviated git commit, or "unknown" when built outside a git checkout. */
+    public static String commit() {
+        return property("commit").orElse(UNKNOWN);
+    }
+
+    /** The commit's time (UTC, ISO 8601), when known. */
+    public static Optional<String> commitTime() {
+        return property("commitTime");
+    }
+
+    /** A value Maven filled in; empty when the file is missing or the placeholder was left as it was. */
+    private static Optional<String> property(String key) {
+        Properties p = new Properties();
+        try (InputStream in = Version.class.getResourceAsStream("/dev/chanscope/version.properties")) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            p.load(in);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        String v = p.getProperty(key, "").strip();
+        return v.isEmpty() || v.contains("${") ? Optional.empty() : Optional.of(v);
     }
 }

@@ -117,7 +117,7 @@ class HardeningCliTest {
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
         Path dir = Files.createDirectory(tmp.resolve("bindir"));
         Map<Path, String> cases = Map.of(fifo, "binary " + fifo + " is a named pipe (FIFO), not a regular file",
-                dir, "binary " + dir + " is a directory", tmp.resolve("missing"), "binary no such file: " + tmp.resolve("missing"));
+                dir, "binary " + dir + " is a directory", tmp.resolve("missing"), "--binary " + tmp.resolve("missing") + ": no such file");
         for (var c : cases.entrySet()) {
             Run r = run("analyze", "--binary", c.getKey().toString(), e.coreXz().toString());
             assertOneLine(r, 3, c.getValue());
