@@ -29,8 +29,7 @@ final class VersionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        out.println("chanscope " + Version.current() + " (commit " + Version.commit()
-                + Version.commitTime().map(t -> ", " + t).orElse("") + ")");
+        out.println("chanscope " + Version.current() + " (commit " + Version.commit() + ")");
         out.println("java:   " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vendor")
                 + ", " + System.getProperty("java.home") + ")");
         int code = ExitCode.OK.code();

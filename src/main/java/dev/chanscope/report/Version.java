@@ -29,11 +29,6 @@ public final class Version {
         return property("commit").orElse(UNKNOWN);
     }
 
-    /** The commit's time (UTC, ISO 8601), when known. */
-    public static Optional<String> commitTime() {
-        return property("commitTime");
-    }
-
     /** A value Maven filled in; empty when the file is missing or the placeholder was left as it was. */
     private static Optional<String> property(String key) {
         Properties p = new Properties();

@@ -106,7 +106,7 @@ class CliConventionsTest {
         assertEquals(0, r.exit(), r.err());
         String commit = new String(new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD")
                 .directory(SampleCores.projectDir().toFile()).start().getInputStream().readAllBytes()).strip();
-        assertTrue(r.out().lines().findFirst().orElse("").matches("chanscope \\S+ \\(commit " + commit + ", .*\\)"),
+        assertTrue(r.out().lines().findFirst().orElse("").equals("chanscope " + dev.chanscope.report.Version.current() + " (commit " + commit + ")"),
                 "the build's commit is " + commit + ":\n" + r.out());
         assertTrue(r.out().contains("java:   " + System.getProperty("java.runtime.version")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("gdb: +/\\S+/gdb, GNU gdb .*\\d+\\.\\d+.*")), r.out());
