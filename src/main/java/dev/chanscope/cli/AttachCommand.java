@@ -70,7 +70,7 @@ final class AttachCommand implements Callable<Integer> {
                     + " for 'chanscope analyze' later.")
     Path snapshot;
 
-    @Option(names = {"-b", "--binary"}, paramLabel = "BIN",
+    @Option(names = {"-b", "--binary", "--exe"}, paramLabel = "BIN",
             description = "Take symbols and types from BIN (an unstripped copy of the same build) instead of the"
                     + " process's own executable.")
     Path binary;

@@ -104,7 +104,7 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--no-goroutines", description = "Leave the goroutines out of each line (a much smaller output).")
     boolean noGoroutines;
 
-    @Option(names = {"-b", "--binary"}, paramLabel = "BIN",
+    @Option(names = {"-b", "--binary", "--exe"}, paramLabel = "BIN",
             description = "The executable of every core (plain or compressed). Default, per core: the binary inside "
                     + "its bundle, else a match from --binary-search, else the path the core records when its build id matches.")
     Path binary;

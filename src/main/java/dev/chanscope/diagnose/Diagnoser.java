@@ -41,11 +41,14 @@ public final class Diagnoser {
         Optional<PanicRecord> po = in.snapshot().panic();
         if (po.isEmpty() || po.get().kind() == PanicKind.OTHER) {
             String msg = po.map(PanicRecord::message).orElse("no panic found");
-            // No panic at all is also what a healthy live process (attach) shows: it did not die.
-            String headline = po.isEmpty() ? "No goroutine is panicking, so there is no channel panic to explain"
+            // No panic and no fatal signal is what a healthy live process (attach) shows: it did not die.
+            boolean nothing = po.isEmpty() || msg.equals(dev.chanscope.goruntime.SnapshotReader.NO_PANIC);
+            String headline = nothing ? "No goroutine is panicking and no signal ended the process: there is no"
+                    + " channel panic to explain"
                     : "The program did not die of a channel panic: " + msg;
             return simple(Pattern.NOT_CHANNEL_PANIC, 0.99, headline,
-                    List.of(new Evidence("panic-message", "the panic was: " + msg, Weight.DECISIVE)), Fixes.none(msg));
+                    List.of(new Evidence("panic-message", "the panic was: " + msg, Weight.DECISIVE)),
+                    nothing ? Fixes.nothing() : Fixes.none(msg));
         }
         PanicRecord p = po.get();
         Optional<SourcePos> victim = p.userFrame().map(f -> new SourcePos(f.function(), f.file(), f.line()));

@@ -10,6 +10,12 @@ final class Fixes {
     private Fixes() {
     }
 
+    /** No panic at all (a healthy live process): nothing to fix from this snapshot. */
+    static Diagnosis.Fix nothing() {
+        return new Diagnosis.Fix("Nothing to fix from this snapshot: no goroutine is panicking; the blocked"
+                + " goroutines and channels below show what the program is waiting for.", List.of());
+    }
+
     static Diagnosis.Fix none(String message) {
         return new Diagnosis.Fix("Not a channel race: start from the panic itself (" + message + ").", List.of());
     }

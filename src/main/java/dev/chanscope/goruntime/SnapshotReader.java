@@ -18,6 +18,12 @@ public final class SnapshotReader {
         this.maxFrames = maxFrames;
     }
 
+    /**
+     * The panic message when no goroutine panicked and no signal ended the process: a live
+     * process that is healthy, or a core taken by gcore.
+     */
+    public static final String NO_PANIC = "no Go panic and no fatal signal recorded";
+
     /** Linux signal numbers (the kernel ABI) as the runtime names them in "SIGABRT: abort". */
     static String signalText(int sig) {
         String[] names = {"", "SIGHUP: terminal line hangup", "SIGINT: interrupt", "SIGQUIT: quit",
@@ -26,7 +32,7 @@ public final class SnapshotReader {
             "SIGSEGV: segmentation violation", "SIGUSR2: user-defined signal 2", "SIGPIPE: write to broken pipe",
             "SIGALRM: alarm clock", "SIGTERM: termination"};
         if (sig <= 0) {
-            return "no Go panic and no fatal signal recorded";
+            return NO_PANIC;
         }
         String name = sig < names.length ? names[sig] : "signal " + sig;
         return name + " (no Go panic was in flight)";

@@ -112,6 +112,12 @@ class DocCommandsTest {
                 Run r = run(project, args, stdout);
                 assertEquals(c.exit(), r.exit(), c.doc() + ": `" + c.line() + "` exited " + r.exit() + "\n" + r.err());
                 assertFalse(r.err().contains("\tat "), c.line() + ": stack trace\n" + r.err());
+                if (c.args().get(0).equals("attach")) {
+                    // a healthy process: it did not die, and the report must not say it did
+                    String out = Files.readString(stdout);
+                    assertTrue(out.contains("No goroutine is panicking and no signal ended the process"), out);
+                    assertFalse(out.contains("did not die"), out);
+                }
                 if (c.doc().equals("README.md") && c.args().contains("--source-root") && c.args().get(0).equals("analyze")
                         && !c.args().contains("--format")) {
                     // the sample: what the README says the report starts with
