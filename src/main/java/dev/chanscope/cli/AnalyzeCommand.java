@@ -14,15 +14,17 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Explain a Go channel-close panic from a core dump: which race shape it was (the verdict),",
-            "who closed the channel and who still sent, the evidence, and the fix; then the panic, the",
-            "channel and the goroutines.",
+        description = {"Explain a Go channel-close panic from a core dump and its binary.",
+            "Prints which race shape it was (the verdict), who closed the channel and who",
+            "still sent, the evidence and the fix; then the panic, the channel and the",
+            "goroutines.",
             "",
             "Examples:",
+            "  chanscope analyze ./server core          (either order, as for gdb and dlv)",
             "  chanscope analyze --binary ./server core",
             "  chanscope analyze --binary ./server --source-root ~/src/server core.zst",
             "  chanscope analyze --format markdown --binary ./server core > incident.md",
-            "  chanscope analyze incident-42.tar.zst        (a bundle holding core and binary)"})
+            "  chanscope analyze incident-42.tar.zst     (a bundle holding core and binary)"})
 final class AnalyzeCommand implements Callable<Integer> {
     enum Format { text, markdown, json }
 

@@ -39,9 +39,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "attach", mixinStandardHelpOptions = true,
         description = {"Diagnose a live Go process, stopped or running, and leave it exactly as found.",
-            "Prints the analyze report (the panic in flight, if any) and every channel goroutines are",
-            "blocked on. A stopped process (state T) stays stopped; a running one is paused only while",
-            "it is read. Nothing is written to the process. Details: docs/attach.md",
+            "Prints the analyze report (the panic in flight, if any) and every channel",
+            "goroutines are blocked on. A stopped process (state T) stays stopped; a",
+            "running one is paused only while it is read. Nothing is written to the",
+            "process. Details: docs/attach.md",
             "",
             "Examples:",
             "  chanscope attach 4242",

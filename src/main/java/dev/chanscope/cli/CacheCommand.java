@@ -10,9 +10,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code chanscope cache info} and {@code chanscope cache prune}: the cache of unpacked inputs (docs/inputs.md). */
 @Command(name = "cache", mixinStandardHelpOptions = true,
-        description = {"The cache of unpacked inputs: $CHANSCOPE_CACHE, else $XDG_CACHE_HOME/chanscope, else",
-            "$HOME/.cache/chanscope. It is kept under $CHANSCOPE_CACHE_MAX (default 16G) by deleting the least",
-            "recently used entries after each new one."},
+        description = {"Show or prune the cache of unpacked inputs.",
+            "The cache is $CHANSCOPE_CACHE, else $XDG_CACHE_HOME/chanscope, else",
+            "$HOME/.cache/chanscope. It is kept under $CHANSCOPE_CACHE_MAX (default 16G)",
+            "by deleting the least recently used entries after each new one."},
         subcommands = {CacheCommand.Info.class, CacheCommand.Prune.class})
 final class CacheCommand implements Callable<Integer> {
     @Spec
@@ -40,7 +41,8 @@ final class CacheCommand implements Callable<Integer> {
     }
 
     @Command(name = "prune", mixinStandardHelpOptions = true,
-            description = {"Delete cached entries, least recently used first: all of them, or down to --keep SIZE."})
+            description = {"Delete cached entries, least recently used first: all of them, or down to",
+                "--keep SIZE."})
     static final class Prune implements Callable<Integer> {
         @Option(names = "--keep", paramLabel = "SIZE", converter = KeepSize.class, defaultValue = "0",
                 description = "Keep the most recently used entries up to SIZE bytes (K, M, G, T suffixes); default 0: delete all.")

@@ -10,17 +10,22 @@ import picocli.CommandLine.Command;
 @Command(name = "chanscope",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
+        // Lines of 79 columns at most: --help fits an 80-column terminal without picocli
+        // breaking them mid-phrase (CliConventionsTest).
         description = {
-            "Explains why a Go program died with 'send on closed channel' or 'close of closed channel':",
-            "reads the core dump (and its binary) and reports the panic, the channel, and every goroutine.",
+            "Explains why a Go program died with 'send on closed channel' or 'close of",
+            "closed channel': reads the core dump and its binary, and reports the race, the",
+            "closer, the panic, the channel and every goroutine.",
             "",
-            "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service   (the kernel writes ./core)",
+            "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service  (writes ./core)",
+            "Containers, Kubernetes, systemd-coredump: docs/capture.md",
         },
         subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class, MergeCommand.class,
             CacheCommand.class, VersionCommand.class,
             CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not match the core,",
-            "5 gdb missing or failing, 6 out of memory, 70 internal error. Docs: docs/usage.md"})
+        footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not",
+            "match the core, 5 gdb missing or failing, 6 out of memory, 70 internal error.",
+            "Docs: docs/usage.md"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

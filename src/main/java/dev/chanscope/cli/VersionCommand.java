@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "version", mixinStandardHelpOptions = true,
-        description = {"Print chanscope's version and commit, the Java runtime, the gdb it would use",
-            "(path and version), and the Go versions and architectures it reads.",
+        description = {"Print the version and commit, the Java runtime, gdb, and what it reads.",
+            "The gdb is the one chanscope would use (path and version); what it reads is",
+            "the Go versions and architectures of the programs.",
             "",
             "Exit codes: 0, or 5 when no usable gdb is found (the line says why)."})
 final class VersionCommand implements Callable<Integer> {

@@ -143,6 +143,12 @@ class CliConventionsTest {
             StringWriter w = new StringWriter();
             c.usage(new PrintWriter(w), CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
             String name = c.getCommandSpec().qualifiedName();
+            // picocli wraps a longer description or footer line mid-phrase ("docs/usage.\nmd")
+            List<String> written = new ArrayList<>(List.of(c.getCommandSpec().usageMessage().description()));
+            written.addAll(List.of(c.getCommandSpec().usageMessage().footer()));
+            written.addAll(List.of(c.getCommandSpec().usageMessage().header()));
+            written.forEach(l -> assertTrue(l.length() <= 79, name + ": a help line of " + l.length()
+                    + " columns, which picocli breaks: " + l));
             assertTrue(w.toString().lines().count() > 3, name);
             w.toString().lines().forEach(l -> assertTrue(l.length() <= 80, name + " --help: " + l.length()
                     + " columns: " + l));
