@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             "",
             "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service   (the kernel writes ./core)",
         },
-        subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class, MergeCommand.class,
+        subcommands = {AnalyzeCommand.class, LogCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class, MergeCommand.class,
             CacheCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not match the core,",
@@ -27,7 +27,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, goroutines, attach, batch, merge)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, log, goroutines, attach, batch, merge)");
     }
 
     public static void main(String[] args) {

@@ -167,8 +167,9 @@ public final class LogSnapshot {
                         last.offset().getAsLong()));
                 return Optional.empty();
             } else {
-                int line = pcln.line(fn.get(), Pclntab.symbolPc(fn.get(), pc, trapped)).line();
-                int exact = pcln.line(fn.get(), pc).line();
+                // the physical function's own line: the last of the inline expansion
+                int line = outerLine(pcln.frames(fn.get(), Pclntab.symbolPc(fn.get(), pc, trapped)));
+                int exact = outerLine(pcln.frames(fn.get(), pc));
                 if (line != last.line() && exact != last.line()) {
                     mismatches.add(String.format("%s+0x%x is line %d in the binary, %d in the log", last.function(),
                             last.offset().getAsLong(), line, last.line()));
@@ -184,6 +185,10 @@ public final class LogSnapshot {
             logical.add(new Frame(sf.function(), sf.file(), sf.line(), pc, sp, sf.inlined()));
         }
         return Optional.of(new PhysicalFrame(fn.get(), pc, sp, last.fp().orElse(0), List.copyOf(logical)));
+    }
+
+    private static int outerLine(List<Pclntab.SourceFrame> frames) {
+        return frames.isEmpty() ? -1 : frames.get(frames.size() - 1).line();
     }
 
     /**
