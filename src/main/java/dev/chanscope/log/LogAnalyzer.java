@@ -46,9 +46,9 @@ public final class LogAnalyzer {
             throw new ChanscopeException(ExitCode.USAGE, "--crash " + crash + ": " + logName + " holds " + all.size()
                     + " crash" + (all.size() == 1 ? "" : "es") + " (1 is the last)");
         }
-        Traceback t = all.get(crash - 1);
-        String target = "log " + logName + (all.size() > 1 ? " (crash " + crash + " of " + all.size() + ")" : "");
         if (binary.isEmpty()) {
+            Traceback t = all.get(crash - 1);
+            String target = "log " + logName + (all.size() > 1 ? " (crash " + crash + " of " + all.size() + ")" : "");
             LogSnapshot.Result m = LogSnapshot.build(t, Optional.empty(), target);
             List<Frame> files = new ArrayList<>();
             m.snapshot().goroutines().forEach(g -> files.addAll(g.frames()));
@@ -59,22 +59,33 @@ public final class LogAnalyzer {
         try (ElfFile exe = ElfFile.open(binary.get())) {
             Pclntab pcln = BinaryScanner.pclntabOf(exe);
             ScannedBinary facts = BinaryScanner.scan(exe, pcln);
-            facts.buildInfo().flatMap(b -> GoRuntime.unsupported(b.goVersion())).ifPresent(why -> {
-                throw new ChanscopeException(ExitCode.BAD_INPUT, binaryName + ": " + why);
-            });
-            LogSnapshot.Result m = LogSnapshot.build(t, Optional.of(new LogSnapshot.Binary(pcln, facts)), target);
-            BinaryCheck check = m.check().orElseThrow();
-            if (!check.matches() && !check.mismatches().isEmpty() && !force) {
-                throw new ChanscopeException(ExitCode.BINARY_MISMATCH, binaryName + " is not the binary of " + logName
-                        + ": " + check.describe().replaceFirst("^the binary is not the one that crashed: ", "")
-                        + "; pass the binary that crashed, or --force");
-            }
-            Optional<Diagnosis> d = Optional.empty();
-            if (!m.snapshot().goroutines().isEmpty() || m.snapshot().panic().isPresent()) {
-                d = Optional.of(DiagnosisRunner.runFromLog(facts, m.snapshot(), source, new LogReading(m.absent())));
-            }
-            return new LogAnalysis(logName, Optional.of(binaryName), crash, all.size(), t, m, d, List.of());
+            return analyze(all, crash, logName, new LogSnapshot.Binary(pcln, facts), binaryName, source, force);
         }
+    }
+
+    /**
+     * The crash {@code crash} of {@code all} with a binary already scanned (its executable still
+     * open: the diagnosis reads its code).
+     */
+    public static LogAnalysis analyze(List<Traceback> all, int crash, String logName, LogSnapshot.Binary bin,
+                                      String binaryName, SourceIndex source, boolean force) {
+        Traceback t = all.get(crash - 1);
+        String target = "log " + logName + (all.size() > 1 ? " (crash " + crash + " of " + all.size() + ")" : "");
+        bin.facts().buildInfo().flatMap(b -> GoRuntime.unsupported(b.goVersion())).ifPresent(why -> {
+            throw new ChanscopeException(ExitCode.BAD_INPUT, binaryName + ": " + why);
+        });
+        LogSnapshot.Result m = LogSnapshot.build(t, Optional.of(bin), target);
+        BinaryCheck check = m.check().orElseThrow();
+        if (!check.matches() && !check.mismatches().isEmpty() && !force) {
+            throw new ChanscopeException(ExitCode.BINARY_MISMATCH, binaryName + " is not the binary of " + logName
+                    + ": " + check.describe().replaceFirst("^the binary is not the one that crashed: ", "")
+                    + "; pass the binary that crashed, or --force");
+        }
+        Optional<Diagnosis> d = Optional.empty();
+        if (!m.snapshot().goroutines().isEmpty() || m.snapshot().panic().isPresent()) {
+            d = Optional.of(DiagnosisRunner.runFromLog(bin.facts(), m.snapshot(), source, new LogReading(m.absent())));
+        }
+        return new LogAnalysis(logName, Optional.of(binaryName), crash, all.size(), t, m, d, List.of());
     }
 
     /** The goroutines of the model grouped by identical stacks (state, frames, creator), biggest group first. */
