@@ -66,7 +66,7 @@ public record Corpus(List<CorpusFile> cores, int files, int inShard, int executa
             inShard++;
             try {
                 switch (CoreSniffer.classify(f.path())) {
-                    case CORE -> cores.add(f);
+                    case CORE, LOG -> cores.add(f); // a crash log is analyzed beside the cores (chanscope log)
                     case EXECUTABLE -> {
                         executables++;
                         skipped.add(new Skipped(f, "an ELF executable or shared library (a program, not a core)"));

@@ -7,6 +7,7 @@ import dev.chanscope.acquire.Acquirer;
 import dev.chanscope.log.LogAnalysis;
 import dev.chanscope.log.LogAnalyzer;
 import dev.chanscope.log.LogReport;
+import dev.chanscope.diagnose.SourceIndex;
 import dev.chanscope.report.JsonReport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,30 +71,52 @@ final class LogCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Progress progress = new Progress(spec.commandLine().getErr());
-        try (Acquirer acquirer = new Acquirer(Acquirer.defaultCacheDir(), TargetOptions.ByteSize.parse(
-                TargetOptions.DEFAULT_MAX_CORE_SIZE), progress, true, Acquirer.cacheLimit(TargetOptions.ByteSize::parse))) {
-            String text;
-            String name;
-            if (file.equals("-")) {
-                text = read(System.in);
-                name = "(standard input)";
-            } else {
-                Path p = Path.of(file);
-                Acquirer.checkInputFile(p, "log");
-                text = read(acquirer.acquire(p).core());
-                name = file;
+        LogAnalysis a;
+        if (file.equals("-")) {
+            try (Acquirer acquirer = acquirer(progress, true)) {
+                Optional<Path> bin = binary(acquirer, binary);
+                progress.done();
+                a = LogAnalyzer.analyze(read(System.in), "(standard input)", bin, binary == null ? "" : binary.toString(),
+                        diagnose.sourceIndex(), crash, force);
             }
-            Optional<Path> bin = Optional.empty();
-            if (binary != null) {
-                Acquirer.checkInputFile(binary, "binary");
-                bin = Optional.of(acquirer.acquire(binary).core());
-            }
-            progress.done();
-            LogAnalysis a = LogAnalyzer.analyze(text, name, bin, binary == null ? "" : binary.toString(),
-                    diagnose.sourceIndex(), crash, force);
-            print(a);
-            return a.model().snapshot().warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
+        } else {
+            a = analyzeFile(Path.of(file), binary, diagnose.sourceIndex(), crash, force, true, progress);
         }
+        print(a);
+        return a.model().snapshot().warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
+    }
+
+    /**
+     * A log file (plain or compressed) and maybe its binary through {@link LogAnalyzer}; batch
+     * calls this for the crash logs among its cores.
+     *
+     * @param keep keep unpacked inputs in the cache (false: a private directory deleted at the end)
+     */
+    static LogAnalysis analyzeFile(Path log, Path binary, SourceIndex source, int crash, boolean force, boolean keep,
+                                   dev.chanscope.acquire.ProgressListener progress) {
+        try (Acquirer acquirer = acquirer(progress, keep)) {
+            Acquirer.checkInputFile(log, "log");
+            String text = read(acquirer.acquire(log).core());
+            Optional<Path> bin = binary(acquirer, binary);
+            if (progress instanceof Progress p) {
+                p.done();
+            }
+            return LogAnalyzer.analyze(text, log.toString(), bin, binary == null ? "" : binary.toString(), source, crash,
+                    force);
+        }
+    }
+
+    private static Acquirer acquirer(dev.chanscope.acquire.ProgressListener progress, boolean keep) {
+        return new Acquirer(Acquirer.defaultCacheDir(), TargetOptions.ByteSize.parse(TargetOptions.DEFAULT_MAX_CORE_SIZE),
+                progress, keep, Acquirer.cacheLimit(TargetOptions.ByteSize::parse));
+    }
+
+    private static Optional<Path> binary(Acquirer acquirer, Path binary) {
+        if (binary == null) {
+            return Optional.empty();
+        }
+        Acquirer.checkInputFile(binary, "binary");
+        return Optional.of(acquirer.acquire(binary).core());
     }
 
     private void print(LogAnalysis a) {

@@ -200,7 +200,8 @@ public final class LogReport {
         ObjectNode in = (ObjectNode) root.get("input");
         ObjectNode input = in.objectNode();
         input.put("kind", "log");
-        input.putNull("core");
+        // "core" names the input file in every report (batch keys its lines on it); here the log
+        input.put("core", a.log());
         input.put("log", a.log());
         input.set("binary", in.get("binary"));
         input.set("layers", in.get("layers"));
