@@ -117,6 +117,10 @@ public final class LogText {
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (Line l : lines) {
             Matcher m = ANCHOR.matcher(l.text());
+            // the runtime's own lines are no prefix: "[signal SIGSEGV: ...]", a panic value quoting one
+            if (l.text().startsWith("[signal ") || m.lookingAt()) {
+                continue;
+            }
             if (m.find() && m.start() > 0) {
                 String prefix = l.text().substring(0, m.start());
                 if (!prefix.isBlank() && !prefix.startsWith("\t")) {

@@ -39,9 +39,12 @@ import java.util.regex.Pattern;
 public final class TracebackParser {
     private static final Pattern PANIC = Pattern.compile("^(\\t?)panic: (.*?)( \\[recovered(?:, repanicked)?\\])?$");
     private static final Pattern FATAL = Pattern.compile("^fatal error: (.*)$");
-    private static final Pattern SIGNAL = Pattern.compile("^(SIG[A-Z0-9]+|signal \\d+): (.+)$");
+    /** fatalsignal: {@code sigtable[sig].name} ("SIGABRT: abort"), or {@code Signal N} for a number beyond the table. */
+    private static final Pattern SIGNAL = Pattern.compile("^(?:(SIG[A-Z0-9]+): (.+)|(Signal \\d+))$");
     private static final Pattern SIGNAL_PC = Pattern.compile("^PC=0x[0-9a-f]+ m=-?\\d+ sigcode=.*$");
-    private static final Pattern SIGNAL_INLINE = Pattern.compile("^\\[signal (SIG[A-Z0-9]+|\\d+): ([^]]*?)((?: code=| addr=| pc=).*)?\\]$");
+    /** printpanics' {@code [signal SIGSEGV: segmentation violation code=.. addr=.. pc=..]}, or {@code [signal 0x1f code=...]}. */
+    private static final Pattern SIGNAL_INLINE = Pattern.compile(
+            "^\\[signal (SIG[A-Z0-9]+|0x[0-9a-f]+):? ?([^\\]]*?)((?: code=| addr=| pc=).*)?\\]$");
     private static final Pattern HEADER = Pattern.compile(
             "^goroutine (\\d+)((?: gp=0x[0-9a-f]+)?(?: m=(?:nil|\\d+))?(?: mp=0x[0-9a-f]+)?) \\[(.*)\\](?: \\{.*\\})?:$");
     private static final Pattern MINUTES = Pattern.compile(", (\\d+) minutes");
@@ -99,7 +102,8 @@ public final class TracebackParser {
                 if (cur == null || cur.started() && !previous.equals("-----")) {
                     cur = finish(out, cur, l.number());
                 }
-                cur.signals.add(new Traceback.Signal(m.group(1), m.group(2), ""));
+                cur.signals.add(m.group(3) != null ? new Traceback.Signal(m.group(3), "", "")
+                        : new Traceback.Signal(m.group(1), m.group(2), ""));
                 cur.mode = Mode.NONE;
             } else if (cur != null && SIGNAL_PC.matcher(s).matches() && !cur.signals.isEmpty()) {
                 Traceback.Signal last = cur.signals.remove(cur.signals.size() - 1);

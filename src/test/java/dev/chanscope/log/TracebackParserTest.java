@@ -226,6 +226,63 @@ class TracebackParserTest {
         }
     }
 
+    /**
+     * Formats the captures do not reach, written as the runtime source prints them (the
+     * functions named in each comment, Go 1.27.4 unless said otherwise).
+     */
+    @Test
+    void rarerFormatsOfTheRuntimeSource() {
+        String text = String.join("\n",
+                // panic.go printpanics + the signal line of a nil dereference
+                "panic: runtime error: invalid memory address or nil pointer dereference",
+                "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2f0c]",
+                "",
+                // goroutineheader: labels (GODEBUG=tracebacklabels=1, 1.27), a bubble (1.25+), minutes, locked
+                "goroutine 7 [chan send, 3 minutes, locked to thread, synctest bubble 2] {job: \"sync\"}:",
+                "main.(*W).run(0xc000010000, {0x4c07d0, 0x1}, _, ...)",
+                "\t/src/w.go:12 +0x2f",
+                // 1.21+: the middle of a deep stack
+                "...5 frames elided...",
+                "main.Map[...](...)",
+                "\t/src/m.go:3",
+                "main.main()",
+                "\t/src/m.go:9 +0x1c",
+                "created by main.start in goroutine 1",
+                "\t/src/w.go:40 +0x8a",
+                "",
+                "goroutine 9 [running]:",
+                "\tgoroutine running on other thread; stack unavailable",
+                "");
+        Traceback t = TracebackParser.parse(text).get(0);
+        assertEquals("runtime error: invalid memory address or nil pointer dereference", t.panic().orElseThrow().message());
+        assertEquals(new Traceback.Signal("SIGSEGV", "segmentation violation", "code=0x1 addr=0x0 pc=0x4a2f0c"),
+                t.signals().get(0));
+        TracebackGoroutine g = t.goroutines().get(0);
+        assertEquals("chan send", g.state());
+        assertEquals(3, g.minutes());
+        assertTrue(g.lockedToThread() && g.elided());
+        assertEquals(3, g.frames().size());
+        assertEquals(0xc000010000L, g.frames().get(0).firstWord().getAsLong());
+        assertTrue(g.frames().get(1).inlined());
+        assertEquals(1, g.createdBy().orElseThrow().parentId());
+        assertTrue(t.goroutines().get(1).unavailable());
+        // a first argument the runtime is not sure of (regabi spill slot) or an aggregate is not an address
+        assertTrue(new TracebackFrame("f", "0xc000010000?, 0x1", "f.go", 1, java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), java.util.OptionalLong.empty())
+                .firstWord().isEmpty());
+        // signal_unix.go fatalsignal: a signal beyond sigtable; then runtime stack: (a throw's g0), skipped
+        String other = String.join("\n", "Signal 40", "PC=0x46f641 m=0 sigcode=-6", "", "fatal error: unexpected signal",
+                "", "runtime stack:", "runtime.throw({0x4b1c2e?, 0x0?})", "\t/go/src/runtime/panic.go:1101 +0x48",
+                "", "goroutine 1 [running]:", "main.main()", "\t/src/m.go:9 +0x1c", "");
+        List<Traceback> ts = TracebackParser.parse(other);
+        assertEquals(1, ts.size(), "the signal and the fatal error before any goroutine are one crash");
+        Traceback fatal = ts.get(0);
+        assertEquals("unexpected signal", fatal.fatalError().orElseThrow());
+        assertEquals("Signal 40", fatal.signals().get(0).name());
+        assertEquals(1, fatal.goroutines().size(), "runtime stack: is not a goroutine");
+        assertEquals("main.main", fatal.goroutines().get(0).frames().get(0).function());
+    }
+
     private static String json(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\t", "\\t").replace("\n", "\\n") + "\"";
     }
