@@ -13,6 +13,7 @@ import dev.chanscope.goruntime.Frame;
 import dev.chanscope.goruntime.GoRuntime;
 import dev.chanscope.goruntime.Goroutine;
 import dev.chanscope.goruntime.Pclntab;
+import dev.chanscope.goruntime.Snapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,14 @@ public final class LogAnalyzer {
         bin.facts().buildInfo().flatMap(b -> GoRuntime.unsupported(b.goVersion())).ifPresent(why -> {
             throw new ChanscopeException(ExitCode.BAD_INPUT, binaryName + ": " + why);
         });
-        LogSnapshot.Result m = LogSnapshot.build(t, Optional.of(bin), target);
+        LogSnapshot.Result m;
+        try {
+            m = LogSnapshot.build(t, Optional.of(bin), target);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
+            // an offset or a name from the log that sends the pclntab reader out of its tables
+            throw new ChanscopeException(ExitCode.BINARY_MISMATCH, binaryName + " does not fit " + logName + " ("
+                    + e.getMessage() + "); pass the binary that crashed");
+        }
         BinaryCheck check = m.check().orElseThrow();
         if (!check.matches() && !check.mismatches().isEmpty() && !force) {
             throw new ChanscopeException(ExitCode.BINARY_MISMATCH, binaryName + " is not the binary of " + logName
@@ -82,8 +90,15 @@ public final class LogAnalyzer {
                     + "; pass the binary that crashed, or --force");
         }
         Optional<Diagnosis> d = Optional.empty();
-        if (!m.snapshot().goroutines().isEmpty() || m.snapshot().panic().isPresent()) {
+        try {
             d = Optional.of(DiagnosisRunner.runFromLog(bin.facts(), m.snapshot(), source, new LogReading(m.absent())));
+        } catch (RuntimeException e) {
+            // The panic and the goroutines are still worth printing; say why there is no verdict.
+            Snapshot s = m.snapshot();
+            List<String> w = new ArrayList<>(s.warnings());
+            w.add("diagnosis failed: " + (e instanceof ChanscopeException ? e.getMessage() : e.toString()));
+            m = new LogSnapshot.Result(new Snapshot(s.goVersion(), s.target(), s.panic(), s.channel(), s.goroutines(),
+                    s.waitingOn(), List.copyOf(w)), m.check(), m.channel(), m.absent(), m.level());
         }
         return new LogAnalysis(logName, Optional.of(binaryName), crash, all.size(), t, m, d, List.of());
     }

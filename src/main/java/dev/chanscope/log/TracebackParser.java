@@ -232,16 +232,16 @@ public final class TracebackParser {
                 OptionalLong off = hex(m.group(3));
                 if (createdFunction != null) {
                     createdBy = new TracebackGoroutine.CreatedBy(createdFunction, createdParent, m.group(1),
-                            Integer.parseInt(m.group(2)), off);
+                            number(m.group(2)), off);
                     createdFunction = null;
                 } else if (pendingFunction != null) {
-                    frames.add(new TracebackFrame(pendingFunction, pendingArgs, m.group(1), Integer.parseInt(m.group(2)),
+                    frames.add(new TracebackFrame(pendingFunction, pendingArgs, m.group(1), number(m.group(2)),
                             off, hex(m.group(4)), hex(m.group(5)), hex(m.group(6))));
                     pendingFunction = null;
                 }
             } else if ((m = CREATED.matcher(s)).matches()) {
                 createdFunction = m.group(1);
-                createdParent = m.group(2) == null ? 0 : Long.parseLong(m.group(2));
+                createdParent = m.group(2) == null ? 0 : longNumber(m.group(2));
             } else if (ELIDED.matcher(s).matches()) {
                 elided = true;
             } else if (s.strip().equals("goroutine running on other thread; stack unavailable")) {
@@ -265,7 +265,7 @@ public final class TracebackParser {
             int minutes = 0;
             Matcher mm = MINUTES.matcher(state);
             if (mm.find()) {
-                minutes = Integer.parseInt(mm.group(1));
+                minutes = number(mm.group(1));
             }
             boolean locked = state.contains(", locked to thread");
             boolean scan = state.contains(" (scan)");
@@ -281,9 +281,9 @@ public final class TracebackParser {
             }
             Matcher mid = Pattern.compile(" m=(\\d+)").matcher(extra);
             if (mid.find()) {
-                m = Integer.parseInt(mid.group(1));
+                m = number(mid.group(1));
             }
-            goroutines.add(new TracebackGoroutine(Long.parseLong(header.group(1)), gp, m, base.strip(), scan, minutes,
+            goroutines.add(new TracebackGoroutine(longNumber(header.group(1)), gp, m, base.strip(), scan, minutes,
                     locked, List.copyOf(frames), Optional.ofNullable(createdBy), elided, unavailable));
             header = null;
             frames.clear();
@@ -298,6 +298,23 @@ public final class TracebackParser {
             closeGoroutine();
             return new Traceback(List.copyOf(panics), Optional.ofNullable(fatal), List.copyOf(signals),
                     List.copyOf(goroutines), first, last, List.of());
+        }
+    }
+
+    /** A decimal the runtime printed; a damaged log's overlong one reads as the largest value, never an exception. */
+    static int number(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    static long longNumber(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
         }
     }
 
