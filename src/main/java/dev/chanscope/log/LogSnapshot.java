@@ -126,8 +126,11 @@ public final class LogSnapshot {
             frames.add(new Frame(x.symbol(), x.file(), x.line(), x.pc().orElse(0), x.sp().orElse(0), x.inlined()));
         }
         Optional<Frame> created = g.createdBy().map(c -> {
-            long pc = bin.flatMap(b -> resolve(c.function(), c.offset(), OptionalLong.empty()))
-                    .map(fn -> fn.entry() + c.offset().orElse(0)).orElse(0L);
+            Optional<Pclntab.FuncInfo> fn = bin.flatMap(b -> resolve(c.function(), c.offset(), OptionalLong.of(c.line())));
+            if (bin.isPresent() && fn.isEmpty()) {
+                mismatches.add("created by " + c.function() + ": not a function of the binary");
+            }
+            long pc = fn.map(f -> checkCreator(f, c)).orElse(0L);
             return new Frame(c.function(), c.file(), c.line(), pc, 0, false);
         });
         GoStatus status = status(g);
@@ -185,6 +188,32 @@ public final class LogSnapshot {
             logical.add(new Frame(sf.function(), sf.file(), sf.line(), pc, sp, sf.inlined()));
         }
         return Optional.of(new PhysicalFrame(fn.get(), pc, sp, last.fp().orElse(0), List.copyOf(logical)));
+    }
+
+    /**
+     * The {@code go} statement's return address (g.gopc: entry + the printed offset), checked like
+     * a frame: an instruction boundary at the printed line. At the default level it may be the
+     * only offset of a stack made of inlined calls.
+     */
+    private long checkCreator(Pclntab.FuncInfo fn, TracebackGoroutine.CreatedBy c) {
+        long pc = fn.entry() + c.offset().orElse(0);
+        if (c.offset().isEmpty() || bin.isEmpty()) {
+            return pc;
+        }
+        Optional<FunctionFlow> flow = bin.get().facts().flow(fn.name());
+        if (flow.isEmpty()) {
+            unchecked++;
+        } else if (flow.get().at(pc).isEmpty() && pc != fn.end()) {
+            mismatches.add(String.format("created by %s+0x%x is not an instruction boundary", c.function(),
+                    c.offset().getAsLong()));
+        } else if (outerLine(bin.get().pclntab().frames(fn, pc - 1)) != c.line()
+                && bin.get().pclntab().frames(fn, pc - 1).stream().noneMatch(f -> f.line() == c.line())) {
+            mismatches.add(String.format("created by %s+0x%x is line %d in the binary, %d in the log", c.function(),
+                    c.offset().getAsLong(), outerLine(bin.get().pclntab().frames(fn, pc - 1)), c.line()));
+        } else {
+            checked++;
+        }
+        return pc;
     }
 
     private static int outerLine(List<Pclntab.SourceFrame> frames) {

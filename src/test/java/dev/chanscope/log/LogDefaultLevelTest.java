@@ -56,6 +56,7 @@ class LogDefaultLevelTest {
             for (SourceIndex source : List.of(new SourceIndex(List.of(SampleCores.fixturesDir())), SourceIndex.none())) {
                 LogAnalysis a = LogAnalyzer.analyze(all, 1, file, bin, "binary", source, false);
                 assertTrue(a.model().check().orElseThrow().matches(), a.model().check().get().describe());
+                assertTrue(a.model().check().get().checked() > 0, "at least the go statement's offset is checked");
                 PanicRecord p = a.model().snapshot().panic().orElseThrow();
                 assertEquals(e.truth().panicMessage(), p.message());
                 for (SampleCores.Site v : e.truth().victim()) {
