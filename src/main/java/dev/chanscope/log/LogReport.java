@@ -48,8 +48,8 @@ public final class LogReport {
         if (a.binary().isEmpty()) {
             b.append("No verdict without the binary (--binary BIN): its code ties closes to the channel.\n");
         }
-        a.diagnosis().ifPresent(d -> b.append('\n').append(new DiagnosisText(false, source, verbose).render(d,
-                Optional.of(s))));
+        a.diagnosis().ifPresent(d -> b.append('\n').append(fromLog(new DiagnosisText(false, source, verbose).render(d,
+                Optional.of(s)))));
         candidates(b, a, false);
         b.append('\n');
         s.panic().ifPresent(p -> panic(b, p, a));
@@ -59,6 +59,17 @@ public final class LogReport {
             s.warnings().forEach(w -> b.append("  ").append(w).append('\n'));
         }
         return b.toString();
+    }
+
+    /**
+     * The verdict section speaks of "the core" where it says what the reading shows; here the
+     * reading is the log. Only those fixed phrases of DiagnosisText are changed.
+     */
+    static String fromLog(String verdict) {
+        return verdict.replace("(the core shows this close ran)", "(the log shows this close ran)")
+                .replace("(the core cannot tell which closing site ran", "(the log cannot tell which closing site ran")
+                .replace("the verdict rests on the binary and the core", "the verdict rests on the binary and the log")
+                .replace("the core is incomplete, so the verdict", "the log is incomplete, so the verdict");
     }
 
     private static void panic(StringBuilder b, PanicRecord p, LogAnalysis a) {
@@ -169,7 +180,7 @@ public final class LogReport {
         b.append("_From a crash log, not a core. A core would add:_\n\n");
         a.model().absent().forEach(x -> b.append("- ").append(x).append('\n'));
         b.append('\n');
-        a.diagnosis().ifPresent(d -> b.append(new DiagnosisText(true, source, verbose).render(d, Optional.of(s))));
+        a.diagnosis().ifPresent(d -> b.append(fromLog(new DiagnosisText(true, source, verbose).render(d, Optional.of(s)))));
         candidates(b, a, true);
         b.append("\n### Log\n\n| | |\n|---|---|\n");
         b.append("| log | `").append(a.log()).append("` lines ").append(a.traceback().firstLine()).append('-')

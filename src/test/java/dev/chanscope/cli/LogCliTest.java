@@ -83,6 +83,17 @@ class LogCliTest {
     }
 
     @Test
+    void markdownForTheTicket() throws Exception {
+        SampleCores.Entry e = sample("multi-closer");
+        Run r = run(null, "log", "--format", "markdown", "--binary", e.binaryXz().toString(), e.stderr().toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("## chanscope: multi-closer: send on closed channel (from a log)"), r.out());
+        assertTrue(r.out().contains("_From a crash log, not a core. A core would add:_"), r.out());
+        assertTrue(r.out().contains("### Goroutines, grouped by identical stacks"), r.out());
+        assertFalse(r.out().contains("the core cannot tell"), "the reading is a log");
+    }
+
+    @Test
     void withoutTheBinaryNoVerdictOnlyCandidates() throws Exception {
         SampleCores.Entry e = sample("multi-closer");
         Run r = run(null, "log", "--json", "--source-root", SampleCores.fixturesDir().toString(), e.stderr().toString());
