@@ -50,8 +50,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "exitCode, elapsedMs and input.sha256), then on stderr a summary: cores per",
             "(pattern, closing site, sending site), then the cores that failed. PATHs are",
             "cores, directories (searched recursively; cores are recognised by content)",
-            "or globs. A text file holding a Go traceback is analyzed as 'chanscope log'",
-            "would (with --binary; docs/log.md).",
+            "or globs. With --binary, a text file holding a Go traceback is analyzed as",
+            "'chanscope log' would (docs/log.md).",
             "",
             "Examples:",
             "  chanscope batch --binary-search /releases -o results.jsonl /var/crash",
@@ -151,7 +151,7 @@ final class BatchCommand implements Callable<Integer> {
         if (!resume && output != null && nonEmpty(output)) {
             throw usage(output + " already holds results; pass --resume to continue it, or choose another --output");
         }
-        Corpus corpus = Corpus.scan(paths, shard);
+        Corpus corpus = Corpus.scan(paths, shard, binary != null);
         if (corpus.files() == 0) {
             throw new ChanscopeException(ExitCode.BAD_INPUT, "no files under " + String.join(", ", paths));
         }

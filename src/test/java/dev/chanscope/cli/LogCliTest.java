@@ -151,5 +151,9 @@ class LogCliTest {
         assertTrue(log.at("/input/sha256").asText().matches("[0-9a-f]{64}"));
         assertTrue(lines.stream().anyMatch(x -> x.get("status").asText().equals("skipped")
                 && x.at("/input/core").asText().endsWith("readme.txt")));
+        // without --binary a log cannot get a verdict: skipped like any other file (here: no cores, exit 3)
+        Run s = run(null, "batch", "-q", "-j", "1", dir.toString());
+        assertEquals(3, s.exit(), s.err());
+        assertTrue(s.err().contains("skipped 2 other files"), s.err());
     }
 }
