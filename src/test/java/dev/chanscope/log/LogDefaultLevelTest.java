@@ -66,6 +66,15 @@ class LogDefaultLevelTest {
                 Diagnosis d = a.diagnosis().orElseThrow();
                 TALLY.merge((source.searches() ? "source " : "no-source ") + (d.pattern().id().equals(e.truth().pattern())
                         ? "same" : d.pattern().id()) + (d.confidence() >= 0.8 ? " >=0.8" : " <0.8"), 1, Integer::sum);
+                // the log's limits (Completeness.limitLog, CloserTiming): what a core would add is listed,
+                // premature-close (the rule of exclusion) stays at or below 0.75, and no site is "not yet"
+                // because every goroutine of its roots waits before it: a log omits the exited ones
+                assertTrue(d.missing().stream().anyMatch(x -> x.startsWith("a core (this is a log)")), d.missing().toString());
+                if (d.pattern() == Pattern.PREMATURE_CLOSE) {
+                    assertTrue(d.confidence() <= 0.75, "premature-close from a log at " + d.confidence());
+                }
+                assertTrue(d.closingSites().stream().noneMatch(x -> x.status().equals("not-yet")
+                        && x.why().contains("before the close")), d.closingSites().toString());
                 if (!d.pattern().id().equals(e.truth().pattern())) {
                     assertTrue(d.confidence() < 0.8, d.pattern().id() + " at " + d.confidence() + ", truth "
                             + e.truth().pattern());
