@@ -82,6 +82,12 @@ type Result struct {
 	FactsMatched int    `json:"factsMatched"`
 	FactsTotal   int    `json:"factsTotal"`
 	FactsDetail  string `json:"factsDetail,omitempty"` // the first mismatch
+	// The log column: `chanscope log --json --binary BIN stderr.txt` on the
+	// runtime's stderr of the same crash, against the core's answer.
+	LogGot        string   `json:"logGot,omitempty"`        // its pattern, "-" when it gave none
+	LogConfidence *float64 `json:"logConfidence,omitempty"` // null when absent
+	LogOutcome    string   `json:"logOutcome,omitempty"`    // same, undetermined, different (as the core's answer)
+	LogDetail     string   `json:"logDetail,omitempty"`     // why there is no answer
 }
 
 type crashInfo struct {
@@ -166,6 +172,7 @@ func main() {
 	printMatrix("all builds", results)
 	printCulprits(results)
 	bad := printSummary(results, *threshold)
+	bad += printLogColumn(results, *threshold)
 	switch {
 	case bad > 0:
 		os.Exit(1)
@@ -292,6 +299,7 @@ func evaluate(fixtures string, r run) Result {
 			}
 		}
 	}
+	evaluateLog(&res, r.dir)
 	switch {
 	case res.Got == "-" || res.Got == undetermined:
 		res.Outcome = "UNDETERMINED"
@@ -570,7 +578,7 @@ func secs(s *float64) string {
 
 func printTable(results []Result) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "FIXTURE\tGO\tBUILD\tP\tEXPECTED\tGOT\tCONF\tRESULT\tCLOSER\tVICTIM\tFACTS\tPANIC SITE\tTRIES\tANALYZE")
+	fmt.Fprintln(w, "FIXTURE\tGO\tBUILD\tP\tEXPECTED\tGOT\tCONF\tRESULT\tLOG\tCLOSER\tVICTIM\tFACTS\tPANIC SITE\tTRIES\tANALYZE")
 	for _, r := range results {
 		site, tries := r.PanicSite, "-"
 		if site == "" {
@@ -583,8 +591,12 @@ func printTable(results []Result) {
 		if r.FactsTotal > 0 {
 			facts = fmt.Sprintf("%d/%d", r.FactsMatched, r.FactsTotal)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Fixture, r.GoVersion, r.Build, r.Gomaxprocs,
-			r.Expected, r.Got, conf(r.Confidence), r.Outcome, r.Closer, r.Victim, facts, site, tries, secs(r.AnalysisSeconds))
+		logCol := "-"
+		if r.LogOutcome != "" {
+			logCol = r.LogOutcome + " " + r.LogGot + " " + conf(r.LogConfidence)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Fixture, r.GoVersion, r.Build, r.Gomaxprocs,
+			r.Expected, r.Got, conf(r.Confidence), r.Outcome, logCol, r.Closer, r.Victim, facts, site, tries, secs(r.AnalysisSeconds))
 	}
 	w.Flush()
 }
@@ -932,4 +944,75 @@ func versionLess(a, b string) bool {
 		}
 	}
 	return len(pa) < len(pb)
+}
+
+// evaluateLog reads the log column's answer (log-analysis.json, written by
+// scripts/accuracy from `chanscope log --json --binary BIN stderr.txt`) and
+// compares its pattern with the core's: same, undetermined (no answer, an
+// error, or undetermined) or different.
+func evaluateLog(res *Result, dir string) {
+	var meta analysisMeta
+	if err := readJSON(filepath.Join(dir, "log-analysis.meta.json"), &meta); err != nil {
+		return // not run (an older output directory)
+	}
+	res.LogGot, res.LogOutcome = "-", "undetermined"
+	var report map[string]any
+	if err := readJSON(filepath.Join(dir, "log-analysis.json"), &report); err != nil || meta.Exit != 0 {
+		res.LogDetail = fmt.Sprintf("chanscope log exit %d: %s", meta.Exit, firstLine(filepath.Join(dir, "log-analysis.err")))
+		return
+	}
+	d, ok := report["diagnosis"].(map[string]any)
+	if !ok {
+		res.LogDetail = "no diagnosis"
+		return
+	}
+	if p, ok := d["pattern"].(string); ok && p != "" {
+		res.LogGot = p
+	}
+	if c, ok := d["confidence"].(float64); ok {
+		res.LogConfidence = &c
+	}
+	switch {
+	case res.LogGot == "-" || res.LogGot == undetermined:
+	case res.LogGot == res.Got:
+		res.LogOutcome = "same"
+	default:
+		res.LogOutcome = "different"
+	}
+}
+
+// printLogColumn prints the log column's counts; a different answer at or
+// above the threshold (or without a confidence) breaks the hard rule, and so
+// does a log answer at or above it that the truth contradicts. It returns
+// their number.
+func printLogColumn(results []Result, threshold float64) int {
+	counts := map[string]int{}
+	var bad []Result
+	for _, r := range results {
+		if r.LogOutcome == "" {
+			continue
+		}
+		counts[r.LogOutcome]++
+		confident := r.LogConfidence == nil || *r.LogConfidence >= threshold
+		wrong := r.LogOutcome == "different" || r.LogOutcome == "same" && r.LogGot != r.Expected
+		if confident && wrong {
+			bad = append(bad, r)
+		}
+	}
+	if counts["same"]+counts["undetermined"]+counts["different"] == 0 {
+		return 0
+	}
+	fmt.Println()
+	fmt.Printf("Log column (chanscope log --binary on the runtime's stderr, against the core's answer): same %d, undetermined %d, different %d\n",
+		counts["same"], counts["undetermined"], counts["different"])
+	if len(bad) == 0 {
+		fmt.Printf("Log answers different from the core or the truth with confidence >= %.2f: none\n", threshold)
+		return 0
+	}
+	fmt.Printf("Log answers different from the core or the truth with confidence >= %.2f: %d (the hard rule is broken)\n", threshold, len(bad))
+	for _, r := range bad {
+		fmt.Printf("  %s go%s %s GOMAXPROCS=%d: log %s at %s, core %s, truth %s\n", r.Fixture, r.GoVersion, r.Build,
+			r.Gomaxprocs, r.LogGot, conf(r.LogConfidence), r.Got, r.Expected)
+	}
+	return len(bad)
 }

@@ -22,6 +22,8 @@ final class CoreSniffer {
         CORE,
         /** An ELF executable or shared object, plain or compressed: a binary, not a core. */
         EXECUTABLE,
+        /** A text file holding a Go traceback ({@link LogFiles}): analyzed with {@code chanscope log}. */
+        LOG,
         /** Anything else: skipped. */
         OTHER
     }
@@ -41,7 +43,8 @@ final class CoreSniffer {
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(Format.HEAD_BYTES);
         }
-        return classify(head, file, 0);
+        Kind k = classify(head, file, 0);
+        return k == Kind.OTHER && LogFiles.looksLikeText(head) && LogFiles.isLog(file) ? Kind.LOG : k;
     }
 
     private static Kind classify(byte[] head, Path file, int depth) {

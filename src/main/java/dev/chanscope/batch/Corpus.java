@@ -42,6 +42,15 @@ public record Corpus(List<CorpusFile> cores, int files, int inShard, int executa
      * @throws ChanscopeException BAD_INPUT when a PATH neither exists nor matches any file
      */
     public static Corpus scan(List<String> paths, Shard shard) {
+        return scan(paths, shard, false);
+    }
+
+    /**
+     * @param logs also take the Go crash logs ({@link LogFiles}); a batch does with --binary,
+     *             which a log needs for a verdict (a log has no build id to search by)
+     * @throws ChanscopeException BAD_INPUT when a PATH neither exists nor matches any file
+     */
+    public static Corpus scan(List<String> paths, Shard shard, boolean logs) {
         List<CorpusFile> found = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
         for (String arg : paths) {
@@ -67,6 +76,15 @@ public record Corpus(List<CorpusFile> cores, int files, int inShard, int executa
             try {
                 switch (CoreSniffer.classify(f.path())) {
                     case CORE -> cores.add(f);
+                    case LOG -> {
+                        if (logs) {
+                            cores.add(f); // analyzed beside the cores as chanscope log would
+                        } else {
+                            others++;
+                            skipped.add(new Skipped(f, "a Go crash log: batch analyzes logs with --binary"
+                                    + " (chanscope log, docs/log.md)"));
+                        }
+                    }
                     case EXECUTABLE -> {
                         executables++;
                         skipped.add(new Skipped(f, "an ELF executable or shared library (a program, not a core)"));

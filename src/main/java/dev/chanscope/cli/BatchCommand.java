@@ -50,7 +50,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "exitCode, elapsedMs and input.sha256), then on stderr a summary: cores per",
             "(pattern, closing site, sending site), then the cores that failed. PATHs are",
             "cores, directories (searched recursively; cores are recognised by content)",
-            "or globs.",
+            "or globs. With --binary, a text file holding a Go traceback is analyzed as",
+            "'chanscope log' would (docs/log.md).",
             "",
             "Examples:",
             "  chanscope batch --binary-search /releases -o results.jsonl /var/crash",
@@ -156,7 +157,7 @@ final class BatchCommand implements Callable<Integer> {
         if (!resume && output != null && nonEmpty(output)) {
             throw usage(output + " already holds results; pass --resume to continue it, or choose another --output");
         }
-        Corpus corpus = Corpus.scan(paths, shard);
+        Corpus corpus = Corpus.scan(paths, shard, binary != null);
         if (corpus.files() == 0) {
             throw new ChanscopeException(ExitCode.BAD_INPUT, "no files under " + String.join(", ", paths));
         }
@@ -212,6 +213,16 @@ final class BatchCommand implements Callable<Integer> {
     private CoreAnalyzer analyzer() {
         PrintWriter silent = new PrintWriter(Writer.nullWriter()); // per-core notes would tear the progress bar
         return core -> {
+            if (dev.chanscope.batch.LogFiles.isLog(core)) {
+                // A crash log beside the cores: chanscope log (with --binary), the analyze schema with input.kind "log".
+                dev.chanscope.log.LogAnalysis a = LogCommand.analyzeFile(core, binary, diagnose.sourceIndex(), 1, force,
+                        !noCache, dev.chanscope.acquire.ProgressListener.NONE);
+                ObjectNode root = new dev.chanscope.log.LogReport(diagnose.sourceIndex(), false).json(new JsonReport(), a);
+                if (noGoroutines) {
+                    root.remove("goroutines");
+                }
+                return root;
+            }
             TargetOptions o = new TargetOptions();
             o.core = core;
             o.binary = binary;

@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
             "Make a core: ulimit -c unlimited; GOTRACEBACK=crash ./service  (writes ./core)",
             "Containers, Kubernetes, systemd-coredump: docs/capture.md",
         },
-        subcommands = {AnalyzeCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class, MergeCommand.class,
-            CacheCommand.class, VersionCommand.class,
+        subcommands = {AnalyzeCommand.class, LogCommand.class, GoroutinesCommand.class, AttachCommand.class, BatchCommand.class,
+            MergeCommand.class, CacheCommand.class, VersionCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 partial report, 2 usage, 3 bad input, 4 binary does not",
             "match the core, 5 gdb missing or failing, 6 out of memory, 70 internal error.",
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, goroutines, attach, batch, merge, cache, version)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (analyze, log, goroutines, attach, batch, merge, cache, version)");
     }
 
     public static void main(String[] args) {

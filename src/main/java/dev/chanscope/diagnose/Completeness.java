@@ -65,6 +65,44 @@ public final class Completeness {
         return d.limitedTo(d.pattern(), conf, headline, missing, d.fix());
     }
 
+    /**
+     * The highest confidence of a verdict from a log that rests on what a log cannot show:
+     * premature-close is the rule of exclusion (no second closing root tied to the channel), and
+     * the goroutines that hold the channel, its waiters and the goroutines that exited, which
+     * only a core shows, can tie another close to it (making it multi-closer); and a culprit tied
+     * only by supporting evidence may be another than the core's evidence would pick.
+     */
+    public static final double LOG_CAP = 0.75;
+
+    /**
+     * The diagnosis as a crash log allows it to be stated: the evidence only a core holds is
+     * listed as missing, and the verdicts it could overturn stay at or below {@link #LOG_CAP}.
+     */
+    static Diagnosis limitLog(Diagnosis d, LogReading log) {
+        List<String> missing = new ArrayList<>(d.missing());
+        log.absent().forEach(a -> missing.add("a core (this is a log): " + a));
+        boolean strongCulprit = d.closer().map(c -> c.reasons().stream().anyMatch(e -> STRONG.contains(e.kind())))
+                .orElse(false);
+        double conf = d.confidence();
+        String why = null;
+        if (d.pattern() == Pattern.PREMATURE_CLOSE && conf > LOG_CAP) {
+            why = "premature-close is the rule of exclusion, and only a core shows the goroutines holding the channel"
+                    + " and those that exited, which could tie a second closing root to it (multi-closer)";
+        } else if (conf > LOG_CAP && d.closer().isPresent() && !strongCulprit) {
+            why = "the closer is tied to the channel by supporting evidence only; a core's holders and waiters could"
+                    + " tie another close more firmly";
+        }
+        if (why != null) {
+            conf = LOG_CAP;
+            missing.add(0, "a core, to go above " + LOG_CAP + " from a log: " + why);
+        }
+        return d.limitedTo(d.pattern(), conf, d.headline(), missing, d.fix());
+    }
+
+    /** Evidence that ties a closer to the channel by the channel expression itself (Diagnoser's strong ties). */
+    private static final java.util.Set<String> STRONG = java.util.Set.of("same-expression", "same-field", "same-variable",
+            "only-closer");
+
     private static Diagnosis limitImplausible(Diagnosis d, List<String> reasons) {
         if (reasons.isEmpty() || d.confidence() <= IMPLAUSIBLE_CAP) {
             return d;

@@ -34,7 +34,8 @@ public final class Diagnoser {
     private static final Set<String> STRONG_TIES = Set.of("same-expression", "same-field", "same-variable");
 
     public Diagnosis diagnose(DiagnosisInput in) {
-        return Completeness.limit(judge(in), in.snapshot());
+        Diagnosis d = Completeness.limit(judge(in), in.snapshot());
+        return in.log().isEmpty() ? d : Completeness.limitLog(d, in.log().get());
     }
 
     private Diagnosis judge(DiagnosisInput in) {

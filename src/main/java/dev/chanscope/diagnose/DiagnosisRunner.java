@@ -44,4 +44,15 @@ public final class DiagnosisRunner {
                 Optional.of(target.types()));
         return new Diagnoser().diagnose(in);
     }
+
+    /**
+     * The diagnosis of a snapshot built from a crash log ({@code chanscope log}): the same rules
+     * on the same binary facts, without what only memory holds (no goroutine holds the channel
+     * as far as a log can tell, no DWARF types through gdb), limited by {@link Completeness#limitLog}.
+     */
+    public static Diagnosis runFromLog(ScannedBinary binary, Snapshot snapshot, SourceIndex source, LogReading log) {
+        SourceIndex src = binary.buildInfo().map(b -> source.withModules(b.modules())).orElse(source);
+        return new Diagnoser().diagnose(new DiagnosisInput(snapshot, binary, List.of(), src, Optional.empty(),
+                Optional.of(log)));
+    }
 }
