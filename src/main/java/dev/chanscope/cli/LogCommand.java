@@ -24,15 +24,17 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "log", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Explain a Go channel-close panic from the crash log alone: the traceback the runtime printed,",
-            "found in any log (timestamps, pod names, JSON records; the last crash first). With the binary,",
-            "the same diagnosis as analyze, limited to what a log can show (docs/log.md).",
+        // Lines of 79 columns at most (CliConventionsTest).
+        description = {"Explain a Go channel-close panic from the crash log alone: the traceback the",
+            "runtime printed, found in any log (timestamps, pod names, JSON records; the",
+            "last crash first). With the binary, the same diagnosis as analyze, limited to",
+            "what a log can show (docs/log.md).",
             "",
             "Examples:",
             "  kubectl logs --previous --timestamps pod/web-7d9f > crash.log",
             "  chanscope log --binary ./server crash.log",
             "  journalctl -u server -o cat | chanscope log --binary ./server -",
-            "  chanscope log --source-root ~/src/server crash.log        (no binary: candidates only)"})
+            "  chanscope log --source-root ~/src/server crash.log   (no binary: candidates)"})
 final class LogCommand implements Callable<Integer> {
     enum Format { text, markdown, json }
 
@@ -42,7 +44,7 @@ final class LogCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The log (plain or compressed), or - for standard input.")
     String file;
 
-    @Option(names = {"-b", "--binary"}, paramLabel = "BIN",
+    @Option(names = {"-b", "--binary", "--exe"}, paramLabel = "BIN",
             description = "The executable that crashed (plain or compressed). Without it: the panic, the goroutines"
                     + " and, with --source-root, candidates; no verdict.")
     Path binary;
@@ -70,6 +72,13 @@ final class LogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Format chosen = OutputFormat.choose(spec, json, format, Format.json);
+        if (binary != null) {
+            PathCheck.file(binary, "--binary");
+        }
+        if (!file.equals("-") && (!Files.exists(Path.of(file)) || Files.isDirectory(Path.of(file)))) {
+            PathCheck.file(Path.of(file), "FILE"); // a pipe (<(kubectl logs ...)) is a fine log
+        }
         Progress progress = new Progress(spec.commandLine().getErr());
         LogAnalysis a;
         if (file.equals("-")) {
@@ -82,7 +91,7 @@ final class LogCommand implements Callable<Integer> {
         } else {
             a = analyzeFile(Path.of(file), binary, diagnose.sourceIndex(), crash, force, true, progress);
         }
-        print(a);
+        print(a, chosen);
         return a.model().snapshot().warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
     }
 
@@ -119,10 +128,10 @@ final class LogCommand implements Callable<Integer> {
         return Optional.of(acquirer.acquire(binary).core());
     }
 
-    private void print(LogAnalysis a) {
+    private void print(LogAnalysis a, Format chosen) {
         var out = spec.commandLine().getOut();
         LogReport r = new LogReport(diagnose.sourceIndex(), diagnose.verbose);
-        switch (json ? Format.json : format) {
+        switch (chosen) {
             case json -> {
                 JsonReport jr = new JsonReport();
                 SafePrintWriter.exact(out).println(jr.toJson(r.json(jr, a)));
