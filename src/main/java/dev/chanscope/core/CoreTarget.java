@@ -12,6 +12,8 @@ import dev.chanscope.gdb.GdbLookups;
 import dev.chanscope.gdb.GdbSession;
 import dev.chanscope.gdb.GdbThreads;
 import dev.chanscope.gdb.GdbTypeCatalog;
+import dev.chanscope.layouts.BuiltInLayouts;
+import dev.chanscope.layouts.LayoutTable;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.MemoryAccessException;
 import dev.chanscope.proc.NativeFrame;
@@ -32,13 +34,13 @@ public final class CoreTarget implements Target {
     private final ElfFile exe;
     private final GdbSession gdb;
     private final Memory memory;
-    private final GdbTypeCatalog types;
+    private final TypeCatalog types;
     private final Optional<Truncation> truncation;
     private final LoadBias bias;
     private final List<String> warnings;
     private List<ThreadContext> threads;
 
-    private CoreTarget(ElfFile core, ElfFile exe, GdbSession gdb, List<String> warnings) {
+    private CoreTarget(ElfFile core, ElfFile exe, GdbSession gdb, List<String> warnings, TypeCatalog builtIn) {
         this.core = core;
         this.exe = exe;
         this.gdb = gdb;
@@ -46,7 +48,7 @@ public final class CoreTarget implements Target {
         this.bias = LoadBias.ofCore(core, exe);
         CoreMemory direct = new CoreMemory(core, exe, bias.value(), this::gdbRead);
         this.memory = truncation.isPresent() ? new MissingAware(direct, lostRanges(core)) : direct;
-        this.types = new GdbTypeCatalog(gdb);
+        this.types = builtIn != null ? builtIn : new GdbTypeCatalog(gdb);
         List<String> w = new ArrayList<>(warnings);
         if (bias.unknown()) {
             w.add("the binary is position-independent but the core records neither its entry point (NT_AUXV)"
@@ -127,7 +129,10 @@ public final class CoreTarget implements Target {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName
                         + " is not a Go program (no Go runtime symbols)");
             }
-            BuildDebugInfo.of(exe).require(binaryName);
+            // Without DWARF the runtime's layouts come from the built-in table of the binary's
+            // Go release (docs/stripped.md); the refusal is for a release the table lacks.
+            TypeCatalog builtIn = BuildDebugInfo.of(exe).hasDwarf() ? null
+                    : BuiltInLayouts.forBinary(exe, binaryName, LayoutTable.builtIn());
             List<String> warnings = new ArrayList<>();
             Optional<String> mismatch = mismatch(core, exe, coreName, binaryName);
             if (mismatch.isPresent()) {
@@ -157,7 +162,7 @@ public final class CoreTarget implements Target {
                         + " of " + t.expected() + " bytes, and gdb cannot open what is left: " + why)
                         .orElse(coreName + " is damaged: gdb cannot open it as a core: " + why), e);
             }
-            return new CoreTarget(core, exe, gdb, warnings);
+            return new CoreTarget(core, exe, gdb, warnings, builtIn);
         } catch (RuntimeException e) {
             if (gdb != null) {
                 gdb.close();

@@ -171,6 +171,11 @@ public final class Pclntab {
         return layout.version();
     }
 
+    /** The instruction quantum (pcHeader.minLC): 1 on amd64 and 386, 4 on arm64. */
+    public int minLC() {
+        return minLC;
+    }
+
     public int functionCount() {
         return nfunc;
     }
