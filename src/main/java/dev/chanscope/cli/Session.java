@@ -97,7 +97,8 @@ final class Session {
             core.close();
             throw e;
         }
-        try (CoreTarget target = CoreTarget.open(core, binary.file(), o.force, coreName, binary.name())) {
+        try (CoreTarget target = CoreTarget.open(core, binary.file(), o.force, coreName, binary.name(),
+                o.debug.locator(Acquirer.defaultCacheDir(), progress::note))) {
             GoRuntime rt;
             Snapshot s;
             try {
