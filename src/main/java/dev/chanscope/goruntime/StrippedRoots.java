@@ -26,7 +26,7 @@ import java.util.Set;
  *       allm}) and its kin load, whose chain of Ms holds the core's threads.
  * </ul>
  */
-final class StrippedRoots {
+public final class StrippedRoots {
     /** Functions that read allgs as a slice (runtime/proc.go, 1.18 to 1.27). */
     static final List<String> ALLGS_READERS = List.of("runtime.allgadd", "runtime.forEachG", "runtime.forEachGRace",
             "runtime.checkdead", "runtime.schedtrace");
@@ -42,10 +42,11 @@ final class StrippedRoots {
      * word by word in [from, to) (the executable's .noptrdata, where the linker writes
      * firstmoduledata), and whose text..etext range is plausible.
      */
-    static OptionalLong moduledata(Memory mem, long pcHeader, long from, long to, GoLayouts.Moduledata md) {
-        final int chunk = 1 << 16;
-        for (long a = from & ~7L; Long.compareUnsigned(a, to) < 0; a += chunk) {
-            int n = (int) Math.min(chunk, to - a);
+    public static OptionalLong moduledata(Memory mem, long pcHeader, long from, long to, GoLayouts.Moduledata md) {
+        // Page by page: the range crosses the gaps between segments, which read as nothing.
+        final int chunk = 4096;
+        for (long a = from & ~7L; Long.compareUnsigned(a, to) < 0; a = (a & ~(chunk - 1L)) + chunk) {
+            int n = (int) Math.min(chunk - (a & (chunk - 1)), to - a);
             byte[] b;
             try {
                 b = mem.read(a, n);
