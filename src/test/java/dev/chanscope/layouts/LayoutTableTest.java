@@ -34,18 +34,21 @@ class LayoutTableTest {
     @TempDir
     static Path tmp;
 
-    static Stream<String> sweep() {
-        return SWEEP.stream();
+    static final List<String> ARCHS = List.of("amd64", "arm64");
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> sweep() {
+        return SWEEP.stream().flatMap(v -> ARCHS.stream().map(a -> org.junit.jupiter.params.provider.Arguments.of(v, a)));
     }
 
-    @ParameterizedTest(name = "go{0}")
+    @ParameterizedTest(name = "go{0}/{1}")
     @MethodSource("sweep")
-    void theTableEqualsTheDwarfOfEveryRelease(String version) throws Exception {
-        Path binary = dwarfBinary(version);
+    void theTableEqualsTheDwarfOfEveryRelease(String version, String arch) throws Exception {
+        Path binary = dwarfBinary(version, arch);
         LayoutRelease fromDwarf = LayoutTableGenerator.extract(binary);
         assertEquals("go" + version, fromDwarf.goVersion());
-        LayoutRelease table = LayoutTable.builtIn().find(fromDwarf.goVersion(), "amd64", "").orElseThrow(
-                () -> new AssertionError("no table entry for go" + version));
+        assertEquals(arch, fromDwarf.goarch());
+        LayoutRelease table = LayoutTable.builtIn().find(fromDwarf.goVersion(), arch, "").orElseThrow(
+                () -> new AssertionError("no table entry for go" + version + "/" + arch));
         assertEquals("go" + version, table.goVersion());
         assertFalse(fromDwarf.structs().isEmpty());
         for (Map.Entry<String, StructLayout> s : fromDwarf.structs().entrySet()) {
@@ -68,19 +71,19 @@ class LayoutTableTest {
         }
     }
 
-    /** A committed sample binary of the release (it has DWARF), else the probe built with it. */
-    private static Path dwarfBinary(String version) throws IOException, InterruptedException {
+    /** A committed amd64 sample binary of the release (it has DWARF), else the probe built with it. */
+    private static Path dwarfBinary(String version, String arch) throws IOException, InterruptedException {
         Optional<SampleCores.Entry> sample = SampleCores.forGo(version).stream().findFirst();
-        if (sample.isPresent()) {
+        if (sample.isPresent() && arch.equals("amd64")) {
             return sample.get().binary();
         }
-        Path out = tmp.resolve("probe-" + version);
+        Path out = tmp.resolve("probe-" + version + "-" + arch);
         Path build = SampleCores.projectDir().resolve("src/test/go-probe/build");
-        Process p = new ProcessBuilder(build.toString(), version, "amd64", out.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("build-" + version + ".log").toFile()).start();
-        assertTrue(p.waitFor(600, TimeUnit.SECONDS), "probe build for go" + version + " timed out");
-        assertEquals(0, p.exitValue(), "probe build for go" + version + ": "
-                + Files.readString(tmp.resolve("build-" + version + ".log")));
+        Process p = new ProcessBuilder(build.toString(), version, arch, out.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("build-" + version + "-" + arch + ".log").toFile()).start();
+        assertTrue(p.waitFor(600, TimeUnit.SECONDS), "probe build for go" + version + "/" + arch + " timed out");
+        assertEquals(0, p.exitValue(), "probe build for go" + version + "/" + arch + ": "
+                + Files.readString(tmp.resolve("build-" + version + "-" + arch + ".log")));
         return out;
     }
 
@@ -92,8 +95,8 @@ class LayoutTableTest {
             committed = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         assertEquals(committed, LayoutTableJson.write(LayoutTable.builtIn().releases()));
-        assertEquals(SWEEP.stream().map(v -> "go" + v).toList(),
-                LayoutTable.builtIn().releases().stream().map(LayoutRelease::goVersion).toList());
+        assertEquals(SWEEP.stream().flatMap(v -> ARCHS.stream().map(a -> "go" + v + "/" + a)).toList(),
+                LayoutTable.builtIn().releases().stream().map(r -> r.goVersion() + "/" + r.goarch()).toList());
     }
 
     @Test
@@ -104,7 +107,8 @@ class LayoutTableTest {
         assertEquals("go1.27.4", t.find("go1.27rc1", "amd64", "").orElseThrow().goVersion());
         assertEquals(Optional.empty(), t.find("go1.28.0", "amd64", ""));
         assertEquals(Optional.empty(), t.find("go1.17.13", "amd64", ""));
-        assertEquals(Optional.empty(), t.find("go1.26.8", "arm64", ""));
+        assertEquals("arm64", t.find("go1.26.8", "arm64", "").orElseThrow().goarch());
+        assertEquals(Optional.empty(), t.find("go1.26.8", "riscv64", ""));
         assertEquals(Optional.empty(), t.find("go1.26.8", "amd64", "nocoverageredesign"));
         assertEquals(Optional.empty(), t.find("devel +abcdef", "amd64", ""));
     }
