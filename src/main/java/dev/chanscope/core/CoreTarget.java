@@ -48,7 +48,7 @@ public final class CoreTarget implements Target {
     private List<ThreadContext> threads;
 
     private CoreTarget(ElfFile core, ElfFile exe, ElfFile debugElf, GdbSession gdb, List<String> warnings,
-                       TypeCatalog builtIn) {
+                       TypeCatalog catalog) {
         this.core = core;
         this.exe = exe;
         this.debugElf = debugElf;
@@ -58,7 +58,7 @@ public final class CoreTarget implements Target {
         this.bias = LoadBias.ofCore(core, exe);
         CoreMemory direct = new CoreMemory(core, exe, bias.value(), this::gdbRead);
         this.memory = truncation.isPresent() ? new MissingAware(direct, lostRanges(core)) : direct;
-        this.types = builtIn != null ? builtIn : new GdbTypeCatalog(gdb);
+        this.types = catalog != null ? catalog : new GdbTypeCatalog(gdb);
         List<String> w = new ArrayList<>(warnings);
         if (bias.unknown()) {
             w.add("the binary is position-independent but the core records neither its entry point (NT_AUXV)"
@@ -150,15 +150,6 @@ public final class CoreTarget implements Target {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName
                         + " is not a Go program (no Go runtime symbols)");
             }
-            // Without DWARF the runtime's layouts come from the built-in table of the binary's
-            // Go release (docs/stripped.md); the refusal is for a release the table lacks.
-            Optional<DebugFile> debugFile = BuildDebugInfo.of(exe).hasDwarf() ? Optional.empty()
-                    : debug.locate(exe, exePath, binaryName);
-            TypeCatalog catalog = BuildDebugInfo.of(exe).hasDwarf() || debugFile.isPresent() ? null
-                    : BuiltInLayouts.forBinary(exe, binaryName, LayoutTable.builtIn());
-            if (debugFile.isPresent()) {
-                debugElf = ElfFile.open(debugFile.get().path());
-            }
             List<String> warnings = new ArrayList<>();
             Optional<String> mismatch = mismatch(core, exe, coreName, binaryName);
             if (mismatch.isPresent()) {
@@ -167,6 +158,16 @@ public final class CoreTarget implements Target {
                 }
                 warnings.add("--force: " + mismatch.get().replaceFirst(": pass the binary that crashed.*$", "")
                         + "; analyzed anyway, so the report may be wrong");
+            }
+            // Without DWARF the layouts come from a separate debug file, else from the built-in
+            // table of the binary's Go release (docs/stripped.md); the refusal is for a release
+            // the table lacks. After the build-id check: the lookup may ask a debuginfod server.
+            Optional<DebugFile> debugFile = BuildDebugInfo.of(exe).hasDwarf() ? Optional.empty()
+                    : debug.locate(exe, exePath, binaryName);
+            TypeCatalog catalog = BuildDebugInfo.of(exe).hasDwarf() || debugFile.isPresent() ? null
+                    : BuiltInLayouts.forBinary(exe, binaryName, LayoutTable.builtIn());
+            if (debugFile.isPresent()) {
+                debugElf = ElfFile.open(debugFile.get().path());
             }
             Optional<Truncation> cut = Truncation.of(core);
             cut.ifPresent(t -> warnings.add(t.describe() + " (memory past byte " + t.present()

@@ -1,12 +1,17 @@
 package dev.chanscope.goruntime;
 
+import dev.chanscope.arch.CodeDecoder;
+import dev.chanscope.arch.amd64.Amd64Decoder;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.MemoryAccessException;
 import dev.chanscope.proc.Target;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -145,7 +150,7 @@ public final class GoRuntime {
     }
 
     private OptionalLong recovered(String name) {
-        java.util.Optional<dev.chanscope.arch.CodeDecoder> decoder = decoder();
+        Optional<CodeDecoder> decoder = decoder();
         return switch (name) {
             case "runtime.allgs" -> decoder.isEmpty() ? OptionalLong.empty()
                     : StrippedRoots.allgs(memory, pclntab, decoder.get(), layouts.g());
@@ -156,13 +161,13 @@ public final class GoRuntime {
     }
 
     /** Machine code is read through arch/: amd64 is the pclntab whose instruction quantum is 1 byte. */
-    private java.util.Optional<dev.chanscope.arch.CodeDecoder> decoder() {
-        return pclntab.minLC() == 1 ? java.util.Optional.of(new dev.chanscope.arch.amd64.Amd64Decoder())
-                : java.util.Optional.empty();
+    private Optional<CodeDecoder> decoder() {
+        return pclntab.minLC() == 1 ? Optional.of(new Amd64Decoder())
+                : Optional.empty();
     }
 
-    private java.util.Set<Long> threadIds() {
-        java.util.Set<Long> out = new java.util.HashSet<>();
+    private Set<Long> threadIds() {
+        Set<Long> out = new HashSet<>();
         target.threads().forEach(t -> out.add((long) t.lwp()));
         return out;
     }

@@ -55,6 +55,15 @@ class DamagedInputTest {
                 "pass its debug file or the unstripped build");
     }
 
+    @Test
+    void aDashSDashWRebuildIsAnotherBuildOfTheUnstrippedCore() throws Exception {
+        // -ldflags is part of the link: the -s -w rebuild of the same source has another build id.
+        SampleCores.Entry e = SampleCores.get(Inputs.STRIPPED_GO, "double-close");
+        Path stripped = Inputs.strippedBinary(tmp);
+        Inputs.Run r = run(tmp, "analyze", "--binary", stripped.toString(), e.coreXz().toString());
+        assertOneLineError(r, 4, "binary " + stripped, "does not match core");
+    }
+
     // ---- truncated cores ----
 
     @Test
