@@ -12,6 +12,7 @@ import dev.chanscope.binary.AbstractValue.NewObject;
 import dev.chanscope.binary.CallGraph.EdgeKind;
 import dev.chanscope.binary.CallSite.Wrapper;
 import dev.chanscope.elf.ElfFile;
+import dev.chanscope.elf.LinkerSymbols;
 import dev.chanscope.elf.ElfVirtualMemory;
 import dev.chanscope.goruntime.Pclntab;
 import dev.chanscope.goruntime.Pclntab.FuncInfo;
@@ -77,10 +78,14 @@ public final class BinaryScanner {
         this.exe = exe;
         this.pclntab = pclntab;
         this.decoder = decoder;
-        long linkText = exe.symbolAddress("runtime.text")
-                .orElseGet(() -> exe.section(".text").map(ElfFile.Section::addr).orElse(pclntab.textStart()));
         // For a PIE executable the pclntab may come from a core (relocated); the file is not.
-        this.bias = pclntab.textStart() - linkText;
+        // Without runtime.text (stripped), the pclntab's own header gives the bias: it moves
+        // with the image (the .text section's start is not runtime.text under external linking).
+        OptionalLong linkText = exe.symbolAddress("runtime.text");
+        OptionalLong linkHeader = LinkerSymbols.address(exe, "runtime.pcheader");
+        this.bias = linkText.isPresent() ? pclntab.textStart() - linkText.getAsLong()
+                : linkHeader.isPresent() ? pclntab.headerAddress() - linkHeader.getAsLong()
+                : pclntab.textStart() - exe.section(".text").map(ElfFile.Section::addr).orElse(pclntab.textStart());
         this.buildInfo = BuildInfo.read(exe);
         this.packages = new GoPackages(buildInfo.map(BuildInfo::modules).orElse(List.of()),
                 buildInfo.map(BuildInfo::mainPackage).orElse(""));

@@ -9,6 +9,7 @@ import dev.chanscope.elf.CoreBuildIds;
 import dev.chanscope.elf.DebugFile;
 import dev.chanscope.elf.DebugFileLocator;
 import dev.chanscope.elf.ElfFile;
+import dev.chanscope.elf.LinkerSymbols;
 import dev.chanscope.gdb.GdbCommandException;
 import dev.chanscope.gdb.GdbLookups;
 import dev.chanscope.gdb.GdbSession;
@@ -146,7 +147,8 @@ public final class CoreTarget implements Target {
                 throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "core " + coreName + " and binary " + binaryName
                         + " are for different machines (" + core.machine() + " vs " + exe.machine() + ")");
             }
-            if (exe.symbolAddress("runtime.allgs").isEmpty() && exe.section(".gopclntab").isEmpty()) {
+            // (a stripped PIE of Go 1.22 or older has its pclntab in .data.rel.ro.gopclntab)
+            if (exe.symbolAddress("runtime.allgs").isEmpty() && LinkerSymbols.address(exe, "runtime.pcheader").isEmpty()) {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName
                         + " is not a Go program (no Go runtime symbols)");
             }

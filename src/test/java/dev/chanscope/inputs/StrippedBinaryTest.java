@@ -11,7 +11,10 @@ import dev.chanscope.elf.BuildDebugInfo;
 import dev.chanscope.elf.ElfFile;
 import dev.chanscope.testing.SampleCores;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,11 +49,18 @@ class StrippedBinaryTest {
                 text.out());
     }
 
-    @Test
-    void objcopyStripAllGivesTheUnstrippedReport() throws Exception {
+    /** Static, and the builds whose data moves: PIE (1.22 keeps the pclntab in .data.rel.ro), cgo PIE, external linking. */
+    static Stream<SampleCores.Entry> unstripped() {
+        return Stream.of("go1.26.8/select-close-send", "go1.22.12-pie/multi-closer", "go1.27.4-cgopie/multi-closer",
+                "go1.26.8-extlink/double-close").map(id -> SampleCores.all().stream().filter(x -> x.id().equals(id))
+                .findFirst().orElseThrow(() -> new AssertionError("no sample " + id)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unstripped")
+    void objcopyStripAllGivesTheUnstrippedReport(SampleCores.Entry e) throws Exception {
         // objcopy --strip-all keeps the build ids, so the stripped copy matches the core as it is.
-        SampleCores.Entry e = SampleCores.get("1.26.8", "select-close-send");
-        Path stripped = tmp.resolve("select-close-send-stripped");
+        Path stripped = tmp.resolve(e.name() + "-stripped");
         Inputs.exec(tmp, "objcopy", "--strip-all", e.binary().toString(), stripped.toString());
         Inputs.Run full = Inputs.run(tmp, "analyze", "--json", "--binary", e.binary().toString(), e.coreXz().toString());
         Inputs.Run bare = Inputs.run(tmp, "analyze", "--json", "--binary", stripped.toString(), e.coreXz().toString());
@@ -59,7 +69,7 @@ class StrippedBinaryTest {
         ObjectNode a = (ObjectNode) JSON.readTree(full.out());
         ObjectNode b = (ObjectNode) JSON.readTree(bare.out());
         assertEquals("DWARF", a.get("layouts").asText());
-        assertEquals("built-in table for go1.26.8/amd64", b.get("layouts").asText());
+        assertEquals("built-in table for go" + e.goVersion() + "/amd64", b.get("layouts").asText());
         for (ObjectNode o : new ObjectNode[] {a, b}) {
             o.remove("layouts");
             ((ObjectNode) o.get("input")).remove("binary");
@@ -70,7 +80,9 @@ class StrippedBinaryTest {
         assertEquals(a.get("goroutines"), b.get("goroutines"));
         assertEquals(a.get("panic"), b.get("panic"));
         assertEquals(a.at("/diagnosis/pattern"), b.at("/diagnosis/pattern"));
-        assertEquals(a.at("/diagnosis/confidence"), b.at("/diagnosis/confidence"));
+        // The receiver struct's field of the channel's type is DWARF evidence: without it the
+        // confidence may be lower (go1.22.12-pie multi-closer, no source: 0.85 and 0.75), never higher.
+        assertTrue(b.at("/diagnosis/confidence").asDouble() <= a.at("/diagnosis/confidence").asDouble(), e.id());
         assertEquals(a.at("/diagnosis/culprit"), b.at("/diagnosis/culprit"));
     }
 }
