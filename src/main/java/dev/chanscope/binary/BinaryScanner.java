@@ -12,6 +12,7 @@ import dev.chanscope.binary.AbstractValue.NewObject;
 import dev.chanscope.binary.CallGraph.EdgeKind;
 import dev.chanscope.binary.CallSite.Wrapper;
 import dev.chanscope.elf.ElfFile;
+import dev.chanscope.elf.LinkerSymbols;
 import dev.chanscope.elf.ElfVirtualMemory;
 import dev.chanscope.goruntime.Pclntab;
 import dev.chanscope.goruntime.Pclntab.FuncInfo;
@@ -77,10 +78,14 @@ public final class BinaryScanner {
         this.exe = exe;
         this.pclntab = pclntab;
         this.decoder = decoder;
-        long linkText = exe.symbolAddress("runtime.text")
-                .orElseGet(() -> exe.section(".text").map(ElfFile.Section::addr).orElse(pclntab.textStart()));
         // For a PIE executable the pclntab may come from a core (relocated); the file is not.
-        this.bias = pclntab.textStart() - linkText;
+        // Without runtime.text (stripped), the pclntab's own header gives the bias: it moves
+        // with the image (the .text section's start is not runtime.text under external linking).
+        OptionalLong linkText = exe.symbolAddress("runtime.text");
+        OptionalLong linkHeader = LinkerSymbols.address(exe, "runtime.pcheader");
+        this.bias = linkText.isPresent() ? pclntab.textStart() - linkText.getAsLong()
+                : linkHeader.isPresent() ? pclntab.headerAddress() - linkHeader.getAsLong()
+                : pclntab.textStart() - exe.section(".text").map(ElfFile.Section::addr).orElse(pclntab.textStart());
         this.buildInfo = BuildInfo.read(exe);
         this.packages = new GoPackages(buildInfo.map(BuildInfo::modules).orElse(List.of()),
                 buildInfo.map(BuildInfo::mainPackage).orElse(""));
@@ -115,11 +120,15 @@ public final class BinaryScanner {
         ElfFile.Section sec = exe.section(".gopclntab").or(() -> exe.section(".data.rel.ro.gopclntab"))
                 .orElseThrow(() -> new ChanscopeException(ExitCode.BAD_INPUT,
                 exe.path() + " has no .gopclntab section: not a Go executable, or not ELF-linked by Go"));
-        long text = exe.symbolAddress("runtime.text").orElseThrow(() -> new ChanscopeException(ExitCode.BAD_INPUT,
-                exe.path() + " has no symbol runtime.text (stripped?): pass the pclntab from a core"));
-        long gofunc = exe.symbolAddress("go:func.*").orElseGet(() -> exe.symbolAddress("go.func.*")
+        // A stripped binary: the same addresses from the moduledata the linker wrote.
+        Optional<FileModuledata> md = exe.symbolAddress("runtime.text").isPresent() ? Optional.empty()
+                : FileModuledata.read(exe, sec.addr());
+        long text = exe.symbolAddress("runtime.text").orElseGet(() -> md.map(FileModuledata::text)
                 .orElseThrow(() -> new ChanscopeException(ExitCode.BAD_INPUT,
-                        exe.path() + " has no symbol go:func.* (stripped?): pass the pclntab from a core")));
+                exe.path() + " has no symbol runtime.text (stripped?): pass the pclntab from a core")));
+        long gofunc = exe.symbolAddress("go:func.*").orElseGet(() -> exe.symbolAddress("go.func.*")
+                .orElseGet(() -> md.map(FileModuledata::gofunc).orElseThrow(() -> new ChanscopeException(ExitCode.BAD_INPUT,
+                        exe.path() + " has no symbol go:func.* (stripped?): pass the pclntab from a core"))));
         try {
             return new Pclntab(new ElfVirtualMemory(exe), sec.addr(), gofunc, text);
         } catch (IllegalArgumentException e) {
@@ -546,7 +555,7 @@ public final class BinaryScanner {
      * TFlagExtraStar (TFlag at +20, bit 1) the string has a '*' to drop. "" when unreadable.
      */
     private String typeName(long address) {
-        OptionalLong types = exe.symbolAddress("runtime.types");
+        OptionalLong types = typesBase();
         Optional<byte[]> t = exe.readVirtual(address, 48);
         if (types.isEmpty() || t.isEmpty()) {
             return "";
@@ -567,6 +576,18 @@ public final class BinaryScanner {
                 .map(x -> new String(x, java.nio.charset.StandardCharsets.UTF_8)).orElse("");
         return extraStar && s.startsWith("*") ? s.substring(1) : s;
     }
+
+    /** runtime.types: the symbol, else (stripped) moduledata.types as the file holds it; read once. */
+    private OptionalLong typesBase() {
+        if (typesBase == null) {
+            OptionalLong sym = exe.symbolAddress("runtime.types");
+            typesBase = sym.isPresent() ? sym : exe.section(".gopclntab").flatMap(s -> FileModuledata.read(exe, s.addr()))
+                    .filter(m -> m.types() != 0).map(m -> OptionalLong.of(m.types())).orElse(OptionalLong.empty());
+        }
+        return typesBase;
+    }
+
+    private OptionalLong typesBase;
 
     /** The name of the ELF data symbol containing a link-time address, "" when none. */
     private String objectSymbol(long address) {

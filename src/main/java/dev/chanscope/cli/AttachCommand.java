@@ -219,7 +219,7 @@ final class AttachCommand implements Callable<Integer> {
     private static Snapshot withWarning(Snapshot s, String warning) {
         List<String> w = new ArrayList<>(s.warnings());
         w.add(warning);
-        return new Snapshot(s.goVersion(), s.target(), s.panic(), s.channel(), s.goroutines(), s.waitingOn(), List.copyOf(w));
+        return s.withWarnings(w);
     }
 
     private static String oneLine(Exception e) {

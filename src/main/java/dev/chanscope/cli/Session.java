@@ -98,7 +98,8 @@ final class Session {
             core.close();
             throw e;
         }
-        try (CoreTarget target = CoreTarget.open(core, binary.file(), o.force, coreName, binary.name())) {
+        try (CoreTarget target = CoreTarget.open(core, binary.file(), o.force, coreName, binary.name(),
+                o.debug.locator(Acquirer.defaultCacheDir(), progress::note))) {
             GoRuntime rt;
             Snapshot s;
             try {
@@ -123,8 +124,7 @@ final class Session {
                     // The snapshot is still worth printing; say why there is no verdict.
                     List<String> w = new ArrayList<>(s.warnings());
                     w.add("diagnosis failed: " + (e instanceof ChanscopeException ? e.getMessage() : e.toString()));
-                    s = new Snapshot(s.goVersion(), s.target(), s.panic(), s.channel(), s.goroutines(), s.waitingOn(),
-                            List.copyOf(w));
+                    s = s.withWarnings(w);
                 }
             }
             return new Result(s, new JsonReport.Input(coreName, binary.shown(), in.layers()), d, progress.notes());

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
@@ -39,6 +40,9 @@ final class TargetOptions {
             description = "Look under DIR (repeatable; " + "8 levels deep, 20,000 files at most) for the executable "
                     + "whose build id is the core's. Compressed binaries are tried too.")
     List<Path> binarySearch = new ArrayList<>();
+
+    @Mixin
+    DebugFileOptions debug = new DebugFileOptions();
 
     @Option(names = "--force", description = "Analyze even when the binary's build id does not match the core's "
             + "(the report says so in a warning and may be wrong).")

@@ -6,12 +6,18 @@ import dev.chanscope.elf.BuildDebugInfo;
 import dev.chanscope.elf.BuildIds;
 import dev.chanscope.elf.BuildMatch;
 import dev.chanscope.elf.CoreBuildIds;
+import dev.chanscope.elf.DebugFile;
+import dev.chanscope.elf.DebugFileLocator;
 import dev.chanscope.elf.ElfFile;
+import dev.chanscope.elf.LinkerSymbols;
 import dev.chanscope.gdb.GdbCommandException;
 import dev.chanscope.gdb.GdbLookups;
 import dev.chanscope.gdb.GdbSession;
 import dev.chanscope.gdb.GdbThreads;
 import dev.chanscope.gdb.GdbTypeCatalog;
+import dev.chanscope.layouts.BuiltInLayouts;
+import dev.chanscope.layouts.LayoutTable;
+import dev.chanscope.layouts.SourcedCatalog;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.MemoryAccessException;
 import dev.chanscope.proc.NativeFrame;
@@ -30,23 +36,30 @@ import java.util.OptionalLong;
 public final class CoreTarget implements Target {
     private final ElfFile core;
     private final ElfFile exe;
+    /** A separate debug file (DWARF and .symtab of a stripped exe), or null. */
+    private final ElfFile debugElf;
+    /** Where symbols are looked up: the debug file when there is one (the stripped exe has none). */
+    private final ElfFile symbolFile;
     private final GdbSession gdb;
     private final Memory memory;
-    private final GdbTypeCatalog types;
+    private final TypeCatalog types;
     private final Optional<Truncation> truncation;
     private final LoadBias bias;
     private final List<String> warnings;
     private List<ThreadContext> threads;
 
-    private CoreTarget(ElfFile core, ElfFile exe, GdbSession gdb, List<String> warnings) {
+    private CoreTarget(ElfFile core, ElfFile exe, ElfFile debugElf, GdbSession gdb, List<String> warnings,
+                       TypeCatalog catalog) {
         this.core = core;
         this.exe = exe;
+        this.debugElf = debugElf;
+        this.symbolFile = debugElf != null ? debugElf : exe;
         this.gdb = gdb;
         this.truncation = Truncation.of(core);
         this.bias = LoadBias.ofCore(core, exe);
         CoreMemory direct = new CoreMemory(core, exe, bias.value(), this::gdbRead);
         this.memory = truncation.isPresent() ? new MissingAware(direct, lostRanges(core)) : direct;
-        this.types = new GdbTypeCatalog(gdb);
+        this.types = catalog != null ? catalog : new GdbTypeCatalog(gdb);
         List<String> w = new ArrayList<>(warnings);
         if (bias.unknown()) {
             w.add("the binary is position-independent but the core records neither its entry point (NT_AUXV)"
@@ -110,8 +123,19 @@ public final class CoreTarget implements Target {
      * {@link #openCore}; the target takes it over (and closes it, also when this fails).
      */
     public static CoreTarget open(ElfFile core, Path exePath, boolean force, String coreName, String binaryName) {
+        return open(core, exePath, force, coreName, binaryName, DebugFileLocator.NONE);
+    }
+
+    /**
+     * {@link #open(ElfFile, Path, boolean, String, String)} for an executable that may have a
+     * separate debug file: when it has no DWARF, {@code debug} is asked for one, and without
+     * one the runtime's layouts come from the built-in table (docs/stripped.md).
+     */
+    public static CoreTarget open(ElfFile core, Path exePath, boolean force, String coreName, String binaryName,
+                                  DebugFileLocator debug) {
         Path corePath = core.path();
         ElfFile exe = null;
+        ElfFile debugElf = null;
         GdbSession gdb = null;
         try {
             exe = renamed(exePath, binaryName, () -> ElfFile.open(exePath));
@@ -123,11 +147,11 @@ public final class CoreTarget implements Target {
                 throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "core " + coreName + " and binary " + binaryName
                         + " are for different machines (" + core.machine() + " vs " + exe.machine() + ")");
             }
-            if (exe.symbolAddress("runtime.allgs").isEmpty() && exe.section(".gopclntab").isEmpty()) {
+            // (a stripped PIE of Go 1.22 or older has its pclntab in .data.rel.ro.gopclntab)
+            if (exe.symbolAddress("runtime.allgs").isEmpty() && LinkerSymbols.address(exe, "runtime.pcheader").isEmpty()) {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName
                         + " is not a Go program (no Go runtime symbols)");
             }
-            BuildDebugInfo.of(exe).require(binaryName);
             List<String> warnings = new ArrayList<>();
             Optional<String> mismatch = mismatch(core, exe, coreName, binaryName);
             if (mismatch.isPresent()) {
@@ -136,6 +160,16 @@ public final class CoreTarget implements Target {
                 }
                 warnings.add("--force: " + mismatch.get().replaceFirst(": pass the binary that crashed.*$", "")
                         + "; analyzed anyway, so the report may be wrong");
+            }
+            // Without DWARF the layouts come from a separate debug file, else from the built-in
+            // table of the binary's Go release (docs/stripped.md); the refusal is for a release
+            // the table lacks. After the build-id check: the lookup may ask a debuginfod server.
+            Optional<DebugFile> debugFile = BuildDebugInfo.of(exe).hasDwarf() ? Optional.empty()
+                    : debug.locate(exe, exePath, binaryName);
+            TypeCatalog catalog = BuildDebugInfo.of(exe).hasDwarf() || debugFile.isPresent() ? null
+                    : BuiltInLayouts.forBinary(exe, binaryName, LayoutTable.builtIn());
+            if (debugFile.isPresent()) {
+                debugElf = ElfFile.open(debugFile.get().path());
             }
             Optional<Truncation> cut = Truncation.of(core);
             cut.ifPresent(t -> warnings.add(t.describe() + " (memory past byte " + t.present()
@@ -148,6 +182,16 @@ public final class CoreTarget implements Target {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName + " cannot be loaded by gdb: "
                         + named(e.getMessage(), exePath, binaryName), e);
             }
+            if (debugFile.isPresent()) {
+                try {
+                    gdb.loadSymbols(debugFile.get().path());
+                } catch (GdbCommandException e) {
+                    throw new ChanscopeException(ExitCode.BAD_INPUT, "debug file " + debugFile.get().path()
+                            + " cannot be loaded by gdb: " + e.getMessage(), e);
+                }
+                catalog = new SourcedCatalog(new GdbTypeCatalog(gdb), "DWARF of debug file " + debugFile.get().path()
+                        + " (" + debugFile.get().route() + ")");
+            }
             try {
                 gdb.openCore(corePath);
             } catch (GdbCommandException e) {
@@ -157,10 +201,13 @@ public final class CoreTarget implements Target {
                         + " of " + t.expected() + " bytes, and gdb cannot open what is left: " + why)
                         .orElse(coreName + " is damaged: gdb cannot open it as a core: " + why), e);
             }
-            return new CoreTarget(core, exe, gdb, warnings);
+            return new CoreTarget(core, exe, debugElf, gdb, warnings, catalog);
         } catch (RuntimeException e) {
             if (gdb != null) {
                 gdb.close();
+            }
+            if (debugElf != null) {
+                debugElf.close();
             }
             if (exe != null) {
                 exe.close();
@@ -476,12 +523,12 @@ public final class CoreTarget implements Target {
 
     @Override
     public OptionalLong symbolAddress(String name) {
-        return GdbLookups.symbolAddress(exe, gdb, name, bias.value());
+        return GdbLookups.symbolAddress(symbolFile, gdb, name, bias.value());
     }
 
     @Override
     public OptionalLong symbolSize(String name) {
-        return GdbLookups.symbolSize(exe, name);
+        return GdbLookups.symbolSize(symbolFile, name);
     }
 
     @Override
@@ -530,6 +577,9 @@ public final class CoreTarget implements Target {
     @Override
     public void close() {
         gdb.close();
+        if (debugElf != null) {
+            debugElf.close();
+        }
         exe.close();
         core.close();
     }

@@ -1,6 +1,7 @@
 package dev.chanscope.gdb;
 
 import dev.chanscope.elf.ElfFile;
+import dev.chanscope.elf.LinkerSymbols;
 import dev.chanscope.gdb.GdbCommandException;
 import dev.chanscope.gdb.GdbSession;
 import dev.chanscope.gdb.MiQuote;
@@ -23,6 +24,11 @@ public final class GdbLookups {
         OptionalLong a = exe.symbolAddress(name);
         if (a.isPresent()) {
             return OptionalLong.of(a.getAsLong() + bias);
+        }
+        // A stripped binary keeps its section headers: the linker's boundary symbols are there.
+        OptionalLong bound = LinkerSymbols.address(exe, name);
+        if (bound.isPresent()) {
+            return OptionalLong.of(bound.getAsLong() + bias);
         }
         try {
             String v = gdb.execute("-data-evaluate-expression " + MiQuote.cString("(long)&'" + name + "'"))

@@ -200,6 +200,16 @@ public final class GdbSession implements AutoCloseable {
     }
 
     /**
+     * Reads symbols and DWARF from a separate debug file ({@code objcopy --only-keep-debug}) for
+     * the executable already loaded, which has none of its own; through the console for the
+     * same reason as {@link #loadExecutable}.
+     */
+    public void loadSymbols(Path debugFile) {
+        String path = debugFile.toAbsolutePath().normalize().toString();
+        execute(MiQuote.console("symbol-file " + MiQuote.cliWord(path)));
+    }
+
+    /**
      * Opens a core. {@code -target-select core} is gdb's CLI {@code target core}, which takes
      * the rest of its line verbatim (quotes included); it runs through
      * {@code -interpreter-exec console} for the same reason as {@link #loadExecutable}.

@@ -1,12 +1,17 @@
 package dev.chanscope.goruntime;
 
+import dev.chanscope.arch.CodeDecoder;
+import dev.chanscope.arch.amd64.Amd64Decoder;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.MemoryAccessException;
 import dev.chanscope.proc.Target;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,7 +24,7 @@ public final class GoRuntime {
     private final Memory memory;
     private final GoLayouts layouts;
     private final String version;
-    private final Pclntab pclntab;
+    private final Pclntab pclntab; // null while the roots read before it (buildVersion, firstmoduledata) are looked up
     private final long typesBase;
     private final List<String> statusNames;
     private final List<String> waitReasons;
@@ -72,13 +77,16 @@ public final class GoRuntime {
         this.target = target;
         this.memory = target.memory();
         this.layouts = GoLayouts.load(target.types());
-        long bv = requireSymbol("runtime.buildVersion");
-        this.version = memory.goString(memory.u64(bv), memory.u64(bv + 8), 64);
+        OptionalLong bv = symbol("runtime.buildVersion");
+        // A stripped binary has no symbol to read it at: the layout table was chosen by the
+        // version its build information records, which is the same string.
+        this.version = bv.isPresent() ? memory.goString(memory.u64(bv.getAsLong()), memory.u64(bv.getAsLong() + 8), 64)
+                : target.types().goVersion().orElseThrow(() -> missing("runtime.buildVersion"));
         unsupported(version).ifPresent(why -> {
             throw new RuntimeLayoutException(why);
         });
-        long md = requireSymbol("runtime.firstmoduledata");
         GoLayouts.Moduledata mdl = layouts.moduledata();
+        long md = symbol("runtime.firstmoduledata").orElseGet(() -> findModuledata(mdl));
         this.pclntab = new Pclntab(memory, memory.u64(md + mdl.pcHeader()), memory.u64(md + mdl.gofunc()),
                 memory.u64(md + mdl.text()));
         this.typesBase = memory.u64(md + mdl.types());
@@ -108,13 +116,78 @@ public final class GoRuntime {
         return pclntab;
     }
 
+    /**
+     * The run-time address of {@code name}: the target's symbols, else, for a stripped binary,
+     * a function's entry from the pclntab, or runtime.allgs and runtime.allm found through the
+     * code that reads them ({@link StrippedRoots}).
+     */
     public OptionalLong symbol(String name) {
-        return symbols.computeIfAbsent(name, target::symbolAddress);
+        OptionalLong known = symbols.get(name);
+        if (known != null) {
+            return known;
+        }
+        OptionalLong a = target.symbolAddress(name);
+        if (a.isEmpty() && pclntab != null) {
+            a = recovered(name);
+        }
+        symbols.put(name, a);
+        return a;
     }
 
     public long requireSymbol(String name) {
-        return symbol(name).orElseThrow(() -> new RuntimeLayoutException(
-                "the binary has no symbol " + name + ": not a Go program, or an unsupported Go version"));
+        return symbol(name).orElseThrow(() -> missing(name));
+    }
+
+    private RuntimeLayoutException missing(String name) {
+        return new RuntimeLayoutException("the binary has no symbol " + name + (target.types().goVersion().isPresent()
+                ? " and it cannot be found from the runtime's own tables (stripped binary; docs/stripped.md)"
+                : ": not a Go program, or an unsupported Go version"));
+    }
+
+    /** Where the runtime's struct layouts came from: "DWARF", "built-in table for go1.26.8/amd64". */
+    public String layoutSource() {
+        return target.types().source();
+    }
+
+    private OptionalLong recovered(String name) {
+        Optional<CodeDecoder> decoder = decoder();
+        return switch (name) {
+            case "runtime.allgs" -> decoder.isEmpty() ? OptionalLong.empty()
+                    : StrippedRoots.allgs(memory, pclntab, decoder.get(), layouts.g());
+            case "runtime.allm" -> decoder.isEmpty() ? OptionalLong.empty()
+                    : StrippedRoots.allm(memory, pclntab, decoder.get(), layouts.m(), threadIds());
+            default -> pclntab.funcByName(name).map(f -> OptionalLong.of(f.entry())).orElse(OptionalLong.empty());
+        };
+    }
+
+    /** Machine code is read through arch/: amd64 is the pclntab whose instruction quantum is 1 byte. */
+    private Optional<CodeDecoder> decoder() {
+        return pclntab.minLC() == 1 ? Optional.of(new Amd64Decoder())
+                : Optional.empty();
+    }
+
+    private Set<Long> threadIds() {
+        Set<Long> out = new HashSet<>();
+        target.threads().forEach(t -> out.add((long) t.lwp()));
+        return out;
+    }
+
+    /**
+     * runtime.firstmoduledata without a symbol: the word in the data that points at the
+     * pclntab's header (the section bounds and .gopclntab come from the section headers, which
+     * stripping keeps).
+     */
+    private long findModuledata(GoLayouts.Moduledata mdl) {
+        OptionalLong pcHeader = target.symbolAddress("runtime.pcheader");
+        // From the end of the code: Go 1.26 moved firstmoduledata into its own section
+        // (.go.module) before .noptrdata; older linkers write it into .noptrdata.
+        OptionalLong from = target.symbolAddress("runtime.etext");
+        OptionalLong to = target.symbolAddress("runtime.enoptrdata");
+        if (pcHeader.isEmpty() || from.isEmpty() || to.isEmpty()) {
+            throw missing("runtime.firstmoduledata");
+        }
+        return StrippedRoots.moduledata(memory, pcHeader.getAsLong(), from.getAsLong(), to.getAsLong(), mdl)
+                .orElseThrow(() -> missing("runtime.firstmoduledata"));
     }
 
     public GoStatus status(long raw) {
@@ -186,7 +259,11 @@ public final class GoRuntime {
     }
 
     private List<String> stringArray(String symbol) {
-        long addr = requireSymbol(symbol);
+        OptionalLong at = symbol(symbol);
+        if (at.isEmpty() && target.types().nameTable(symbol).isPresent()) {
+            return target.types().nameTable(symbol).get(); // the release's own table (stripped binary)
+        }
+        long addr = at.orElseThrow(() -> missing(symbol));
         long size = target.symbolSize(symbol).orElse(0);
         int n = (int) Math.min(size / 16, 256);
         List<String> out = new ArrayList<>(n);

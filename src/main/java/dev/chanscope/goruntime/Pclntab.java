@@ -92,6 +92,7 @@ public final class Pclntab {
     private final PclnReader r;
     private final PclnLayout layout;
     private final long gofunc;
+    private final long header;
     private final long text;
     private final int minLC;
     private final int nfunc;
@@ -117,6 +118,7 @@ public final class Pclntab {
      * @throws IllegalArgumentException when the header magic is not a supported version
      */
     public Pclntab(Memory memory, long pcHeaderAddr, long goFuncAddr, long textStart) {
+        this.header = pcHeaderAddr;
         this.r = new PclnReader(memory);
         long magic = r.u32(pcHeaderAddr);
         this.layout = PclnLayout.forMagic(magic);
@@ -169,6 +171,16 @@ public final class Pclntab {
     /** pclntab version as the Go release that introduced it: "1.18" or "1.20". */
     public String version() {
         return layout.version();
+    }
+
+    /** The address of the pcHeader the table was read from (run-time for a core, link-time for a file). */
+    public long headerAddress() {
+        return header;
+    }
+
+    /** The instruction quantum (pcHeader.minLC): 1 on amd64 and 386, 4 on arm64. */
+    public int minLC() {
+        return minLC;
     }
 
     public int functionCount() {

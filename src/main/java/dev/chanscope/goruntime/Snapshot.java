@@ -9,9 +9,22 @@ import java.util.Optional;
  * after this never touch gdb.
  *
  * @param waitingOn goroutine id → address of the channel it is parked on
+ * @param layouts   where the runtime's struct layouts came from ({@link GoRuntime#layoutSource}):
+ *                  "DWARF", or "built-in table for go1.26.8/amd64" for a stripped binary
  */
 public record Snapshot(String goVersion, String target, Optional<PanicRecord> panic, Optional<Hchan> channel,
-                       List<Goroutine> goroutines, Map<Long, Long> waitingOn, List<String> warnings) {
+                       List<Goroutine> goroutines, Map<Long, Long> waitingOn, List<String> warnings, String layouts) {
+
+    /** A reading whose layouts came from the binary's DWARF (tests and hand-made snapshots). */
+    public Snapshot(String goVersion, String target, Optional<PanicRecord> panic, Optional<Hchan> channel,
+                    List<Goroutine> goroutines, Map<Long, Long> waitingOn, List<String> warnings) {
+        this(goVersion, target, panic, channel, goroutines, waitingOn, warnings, "DWARF");
+    }
+
+    /** The same reading with other warnings. */
+    public Snapshot withWarnings(List<String> newWarnings) {
+        return new Snapshot(goVersion, target, panic, channel, goroutines, waitingOn, List.copyOf(newWarnings), layouts);
+    }
 
     /**
      * Warnings that start with this say the core holds a state the runtime cannot be in (a

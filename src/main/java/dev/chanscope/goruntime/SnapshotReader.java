@@ -153,6 +153,6 @@ public final class SnapshotReader {
             ordered.add(0, v);
         });
         return new Snapshot(rt.version(), target.describe(), Optional.of(panic), channel, List.copyOf(ordered),
-                waitingOn, List.copyOf(warnings));
+                waitingOn, List.copyOf(warnings), rt.layoutSource());
     }
 }

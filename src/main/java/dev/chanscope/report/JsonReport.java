@@ -37,6 +37,7 @@ public final class JsonReport {
         ArrayNode layers = in.putArray("layers");
         input.layers().forEach(layers::add);
         root.put("goVersion", s.goVersion());
+        root.put("layouts", s.layouts());
         root.put("partial", !s.warnings().isEmpty());
         s.panic().ifPresentOrElse(p -> root.set("panic", panic(p)), () -> root.putNull("panic"));
         s.channel().ifPresentOrElse(c -> root.set("channel", channel(c)), () -> root.putNull("channel"));

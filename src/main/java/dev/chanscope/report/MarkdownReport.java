@@ -33,6 +33,9 @@ public final class MarkdownReport {
         b.append("| core | `").append(in.core()).append("` |\n");
         b.append("| binary | `").append(in.binary()).append("` |\n");
         b.append("| Go | ").append(s.goVersion()).append(" |\n");
+        if (!s.layouts().equals("DWARF")) {
+            b.append("| Runtime layouts | ").append(s.layouts()).append(" |\n"); // a stripped binary (docs/stripped.md)
+        }
         b.append("| goroutines | ").append(s.goroutines().size()).append(" |\n");
         s.panic().ifPresent(p -> {
             b.append("| panic | `").append(p.message()).append("` in goroutine ").append(p.goroutineId())

@@ -34,7 +34,7 @@ public final class TextReport {
         if (d.isEmpty()) {
             DiagnosisText.otherPanics(s).ifPresent(x -> b.append("Also: ").append(x).append('\n'));
         }
-        b.append("Go ").append(s.goVersion()).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
+        b.append("Go ").append(s.goVersion()).append(layouts(s)).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
         s.panic().ifPresent(p -> panic(b, p, s));
         s.channel().ifPresent(c -> channel(b, c));
         s.panic().flatMap(p -> s.goroutine(p.goroutineId())).ifPresent(g -> {
@@ -54,7 +54,7 @@ public final class TextReport {
     public String goroutines(Snapshot s, JsonReport.Input in, int maxFrames) {
         StringBuilder b = new StringBuilder();
         header(b, in);
-        b.append("Go ").append(s.goVersion()).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
+        b.append("Go ").append(s.goVersion()).append(layouts(s)).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
         for (Goroutine g : s.goroutines()) {
             goroutine(b, g, maxFrames, "");
             b.append('\n');
@@ -161,5 +161,10 @@ public final class TextReport {
             }
             b.append('\n').append(indent).append('\t').append(c.location()).append('\n');
         });
+    }
+
+    /** Said only when it is not the binary's own DWARF (a stripped binary: docs/stripped.md). */
+    private static String layouts(Snapshot s) {
+        return s.layouts().equals("DWARF") ? "" : " (runtime layouts from the " + s.layouts() + ")";
     }
 }

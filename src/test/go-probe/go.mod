@@ -1,0 +1,3 @@
+module chanscope.dev/probe
+
+go 1.18
