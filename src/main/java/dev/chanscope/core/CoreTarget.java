@@ -120,8 +120,13 @@ public final class CoreTarget implements Target {
                         + typeName(exe.type()) + ", not an executable");
             }
             if (core.machine() != exe.machine()) {
-                throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "core " + coreName + " and binary " + binaryName
-                        + " are for different machines (" + core.machine() + " vs " + exe.machine() + ")");
+                throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "core " + coreName + " is from "
+                        + machineName(core.machine()) + " and binary " + binaryName + " is built for "
+                        + machineName(exe.machine()) + ": pass the binary that crashed");
+            }
+            if (core.machine() != ElfFile.EM_X86_64 && core.machine() != ElfFile.EM_AARCH64) {
+                throw new ChanscopeException(ExitCode.BAD_INPUT, "core " + coreName + " is from "
+                        + machineName(core.machine()) + "; chanscope reads amd64 and arm64 cores");
             }
             if (exe.symbolAddress("runtime.allgs").isEmpty() && exe.section(".gopclntab").isEmpty()) {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "binary " + binaryName
@@ -141,7 +146,7 @@ public final class CoreTarget implements Target {
             cut.ifPresent(t -> warnings.add(t.describe() + " (memory past byte " + t.present()
                     + " is missing; what lived there is reported as unreadable)"));
             unmappedFile(core).ifPresent(warnings::add);
-            gdb = GdbSession.start();
+            gdb = GdbSession.startFor(exe.machine());
             try {
                 gdb.loadExecutable(exePath);
             } catch (GdbCommandException e) {
@@ -168,6 +173,20 @@ public final class CoreTarget implements Target {
             core.close();
             throw e;
         }
+    }
+
+    /** The Go name of an ELF e_machine, as GOARCH spells it, for messages. */
+    static String machineName(int machine) {
+        return switch (machine) {
+            case ElfFile.EM_X86_64 -> "amd64";
+            case ElfFile.EM_AARCH64 -> "arm64";
+            case 3 -> "386";
+            case 40 -> "arm";
+            case 21 -> "ppc64";
+            case 22 -> "s390x";
+            case 243 -> "riscv64";
+            default -> "e_machine " + machine;
+        };
     }
 
     /**
@@ -482,6 +501,11 @@ public final class CoreTarget implements Target {
     @Override
     public OptionalLong symbolSize(String name) {
         return GdbLookups.symbolSize(exe, name);
+    }
+
+    @Override
+    public int machine() {
+        return exe.machine();
     }
 
     @Override

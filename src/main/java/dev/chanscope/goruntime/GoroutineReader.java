@@ -47,7 +47,7 @@ public final class GoroutineReader {
         if (restorer.isEmpty()) {
             restorer = rt.symbol("runtime.sigreturn");
         }
-        this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer);
+        this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer, frameConvention(rt.target().machine()));
         this.maxFrames = maxFrames;
     }
 
@@ -243,7 +243,7 @@ public final class GoroutineReader {
                 }
                 if (start != null) {
                     source = start.source;
-                    stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+                    stack = unwinder.unwind(start.pc, start.sp, start.lr, stackLo, stackHi, start.trap, maxFrames);
                     if (stack.error().isPresent() && !mem.isReadable(start.sp, 8)) {
                         // Not a broken frame: the stack's memory is not in the core at all.
                         stack = new StackUnwinder.Stack(stack.frames(), Optional.of(STACK_UNREADABLE));
@@ -282,7 +282,16 @@ public final class GoroutineReader {
                 source, phys, List.copyOf(frames), stack.error());
     }
 
-    private record Start(long pc, long sp, boolean trap, String source) {}
+    private record Start(long pc, long sp, long lr, boolean trap, String source) {
+        Start(long pc, long sp, boolean trap, String source) {
+            this(pc, sp, 0, trap, source);
+        }
+    }
+
+    /** The frame layout of the target's architecture (ELF e_machine; 183 is EM_AARCH64). */
+    static dev.chanscope.arch.FrameConvention frameConvention(int machine) {
+        return machine == 183 ? new dev.chanscope.arch.arm64.Arm64Frames() : new dev.chanscope.arch.amd64.Amd64Frames();
+    }
 
     /**
      * Where to start unwinding: g.syscallsp when it is set (a goroutine in a system call, or
@@ -308,12 +317,12 @@ public final class GoroutineReader {
         if (thread != null) {
             long tsp = thread.sp();
             if (tsp >= lo && tsp < hi) {
-                return new Start(thread.pc(), tsp, true, "thread");
+                return new Start(thread.pc(), tsp, thread.lr(), true, "thread");
             }
             Optional<long[]> ctx = signalStackBounds(m)
-                    .flatMap(bounds -> unwinder.signalContext(thread.pc(), tsp, bounds[0], bounds[1]));
+                    .flatMap(bounds -> unwinder.signalContext(thread.pc(), tsp, thread.lr(), bounds[0], bounds[1]));
             if (ctx.isPresent() && ctx.get()[0] >= lo && ctx.get()[0] < hi) {
-                return new Start(ctx.get()[2], ctx.get()[0], true, "signal-context");
+                return new Start(ctx.get()[2], ctx.get()[0], ctx.get()[3], true, "signal-context");
             }
         }
         if (syscallSp != 0) {
