@@ -132,8 +132,11 @@ public final class BinaryScanner {
         if (exe.machine() == ElfFile.EM_X86_64) {
             return new Amd64Decoder();
         }
+        if (exe.machine() == ElfFile.EM_AARCH64) {
+            return new dev.chanscope.arch.arm64.Arm64Decoder();
+        }
         throw new ChanscopeException(ExitCode.BAD_INPUT, exe.path() + ": machine " + exe.machine()
-                + " is not supported by the binary scan (amd64 only; arm64 is planned)");
+                + " is not supported by the binary scan (amd64 and arm64 only)");
     }
 
     /** The compiler-wrapper kind a function's name shows. */
