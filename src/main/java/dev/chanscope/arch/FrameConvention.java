@@ -29,6 +29,14 @@ public interface FrameConvention {
     boolean linkRegister();
 
     /**
+     * Bytes a signal handler pushes below the interrupted frame when it fakes a call to
+     * asyncPreempt or sigpanic on a link-register machine ({@code sigctxt.pushCall},
+     * {@code preparePanic}: the interrupted LR, 16 bytes to keep SP aligned); 0 where the faked
+     * call pushes a return address like a real CALL (amd64).
+     */
+    int injectedCallPad();
+
+    /**
      * The ucontext of a signal whose handler's entry frame (runtime.sigtramp or cgoSigtramp) has
      * argument pointer {@code handlerFp}.
      */

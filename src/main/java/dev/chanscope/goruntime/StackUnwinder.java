@@ -54,7 +54,9 @@ public final class StackUnwinder {
     /**
      * @param lr the link register at (pc, sp) on an architecture that has one, 0 when unknown:
      *           the innermost frame returns there when it has not allocated its frame (a leaf,
-     *           or stopped before its prologue), as in the runtime's {@code unwinder.resolveInternal}
+     *           or stopped before its prologue), as in the runtime's {@code unwinder.resolveInternal};
+     *           so does the frame a signal interrupted below an injected call (asyncPreempt,
+     *           sigpanic), with the LR the handler saved
      */
     public Stack unwind(long pc, long sp, long lr, long stackLo, long stackHi, boolean trap, int maxFrames) {
         List<PhysicalFrame> out = new ArrayList<>();
@@ -75,7 +77,7 @@ public final class StackUnwinder {
                 break;
             }
             long slot = conv.returnAddressSlot(sp, fp);
-            boolean toLinkRegister = conv.linkRegister() && out.size() == 1 && delta == 0 && lr != 0;
+            boolean toLinkRegister = conv.linkRegister() && delta == 0 && lr != 0;
             if (!toLinkRegister && (slot < stackLo || slot + 8 > stackHi) || fp > stackHi + 8) {
                 error = Optional.of(String.format("frame of %s at sp 0x%x leaves the stack [0x%x, 0x%x)",
                         fn.name(), sp, stackLo, stackHi));
@@ -98,6 +100,25 @@ public final class StackUnwinder {
             };
             pc = ret;
             sp = conv.callerSp(fp);
+            lr = 0;
+            if (atTrap && conv.injectedCallPad() > 0) {
+                // runtime/traceback.go (unwinder.next, usesLR && injectedCall): the signal handler
+                // saved the interrupted function's LR at the caller SP before faking the call.
+                long saved;
+                try {
+                    saved = memory.u64(sp);
+                } catch (MemoryAccessException e) {
+                    error = Optional.of(e.getMessage());
+                    break;
+                }
+                sp += conv.injectedCallPad();
+                Optional<Pclntab.FuncInfo> next = pclntab.funcAt(pc);
+                if (next.isEmpty()) {
+                    pc = saved;
+                } else if (pclntab.spDelta(next.get(), pc) == 0) {
+                    lr = saved;
+                }
+            }
         }
         return new Stack(List.copyOf(out), error);
     }

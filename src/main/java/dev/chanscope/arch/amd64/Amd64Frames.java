@@ -27,6 +27,11 @@ public final class Amd64Frames implements FrameConvention {
         return false;
     }
 
+    @Override
+    public int injectedCallPad() {
+        return 0;
+    }
+
     /** The handler's entry frame returns through {@code pretcode}, its return slot; the ucontext follows it. */
     @Override
     public long ucontext(long handlerFp) {

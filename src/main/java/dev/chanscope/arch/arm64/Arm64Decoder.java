@@ -57,6 +57,11 @@ public final class Arm64Decoder implements CodeDecoder {
     }
 
     @Override
+    public int minimumLength() {
+        return 4;
+    }
+
+    @Override
     public Instruction decode(byte[] code, int offset, int limit, long pc) {
         if (offset < 0 || offset + 4 > limit || offset + 4 > code.length) {
             return null;

@@ -38,6 +38,12 @@ public final class Arm64Frames implements FrameConvention {
         return true;
     }
 
+    /** alignUp(MinFrameSize 8, StackAlign 16): the saved LR in a 16-byte slot (runtime/signal_arm64.go). */
+    @Override
+    public int injectedCallPad() {
+        return 16;
+    }
+
     /** runtime.sigtramp's entry SP is its caller SP (fp - 8) and is the rt_sigframe: siginfo, then ucontext. */
     @Override
     public long ucontext(long handlerFp) {
