@@ -40,7 +40,8 @@ public final class Arm64Decoder implements CodeDecoder {
     public static final CallingConvention CONVENTION = new CallingConvention(32, SP, CTXT, 0,
             new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
             (1L << SP) | (1L << G) | (1L << FP),
-            names());
+            names(),
+            (1L << 25) | (1L << 27), new int[] {20, 21});
 
     private static String[] names() {
         String[] n = new String[32];
@@ -66,9 +67,38 @@ public final class Arm64Decoder implements CodeDecoder {
         if (offset < 0 || offset + 4 > limit || offset + 4 > code.length) {
             return null;
         }
-        int w = (code[offset] & 0xff) | (code[offset + 1] & 0xff) << 8 | (code[offset + 2] & 0xff) << 16
+        int w = word(code, offset);
+        Instruction in = decode(w, pc);
+        return offset >= 4 ? withPage(in, w, word(code, offset - 4), pc - 4) : in;
+    }
+
+    private static int word(byte[] code, int offset) {
+        return (code[offset] & 0xff) | (code[offset + 1] & 0xff) << 8 | (code[offset + 2] & 0xff) << 16
                 | code[offset + 3] << 24;
-        return decode(w, pc);
+    }
+
+    /**
+     * An address formed by the pair the linker writes for {@code MOVD $sym(SB), R} and
+     * {@code MOVD sym(SB), R} (relocations R_ADDRARM64, R_ARM64_PCREL_LDST64): ADRP of the page,
+     * then, in the next instruction, ADD of the low 12 bits or a 64-bit LDR at them, based on the
+     * ADRP's register. The second instruction is given the whole address, as amd64's
+     * RIP-relative LEA and MOV have it: {@code SetAddress} and {@code LoadGlobal}.
+     */
+    static Instruction withPage(Instruction in, int w, int prev, long prevPc) {
+        if ((prev & 0x9F000000) != 0x90000000 || in.effects().size() != 1) {
+            return in;
+        }
+        int page = prev & 31;
+        Effect e = in.effects().get(0);
+        long base = ((Effect.SetAddress) decode(prev, prevPc).effects().get(0)).address();
+        if (e instanceof Effect.AddOffset a && a.base() == page && a.base() != SP && a.disp() >= 0
+                && (w & 0x7F800000) == 0x11000000) {
+            return new Instruction(in.pc(), 4, in.flow(), in.target(), List.of(new Effect.SetAddress(a.dst(), base + a.disp())));
+        }
+        if (e instanceof Effect.Load l && l.base() == page && l.base() != SP && (w & 0xFFC00000) == 0xF9400000) {
+            return new Instruction(in.pc(), 4, in.flow(), in.target(), List.of(new Effect.LoadGlobal(l.dst(), base + l.disp())));
+        }
+        return in;
     }
 
     /** Decodes one instruction word at {@code pc}. */
@@ -116,7 +146,11 @@ public final class Arm64Decoder implements CodeDecoder {
             moveWide(w, fx);
         } else if ((w & 0x1F800000) == 0x12000000) { // AND/ORR/EOR/ANDS (immediate): Rd 31 is SP except ANDS
             int opc = (w >>> 29) & 3;
-            if (rd != SP || opc != 3) {
+            long imm = bitmask(w);
+            if (opc == 1 && rn == 31 && rd != SP && imm != NO_BITMASK) {
+                // ORR Rd, ZR, #imm: the assembler's MOV of a bitmask constant (MOVD $1, R3)
+                fx.add(new Effect.SetConstant(rd, imm));
+            } else if (rd != SP || opc != 3) {
                 fx.add(new Effect.Clobber(rd));
             }
         } else if ((w & 0x1F000000) == 0x0A000000) { // logical (shifted register)
@@ -166,6 +200,42 @@ public final class Arm64Decoder implements CodeDecoder {
         }
         // MOV to or from SP is ADD #0; both Rd and Rn 31 are SP here.
         fx.add(new Effect.AddOffset(rd, rn, sub ? -imm : imm));
+    }
+
+    private static final long NO_BITMASK = 0x5555_0000_dead_beefL;
+
+    /**
+     * The immediate of a logical (immediate) instruction: the Arm ARM's DecodeBitMasks(N, imms,
+     * immr): an element of 2..64 bits holding imms+1 ones rotated right by immr, replicated to
+     * the register width; {@link #NO_BITMASK} for a reserved encoding.
+     */
+    static long bitmask(int w) {
+        boolean is64 = (w & 0x80000000) != 0;
+        int n = (w >>> 22) & 1;
+        int immr = (w >>> 16) & 63;
+        int imms = (w >>> 10) & 63;
+        int combined = n << 6 | (~imms & 63);
+        if (combined == 0 || !is64 && n == 1) {
+            return NO_BITMASK;
+        }
+        int len = 31 - Integer.numberOfLeadingZeros(combined);
+        if (len < 1) {
+            return NO_BITMASK;
+        }
+        int esize = 1 << len;
+        int levels = esize - 1;
+        int s = imms & levels;
+        int r = immr & levels;
+        if (s == levels) {
+            return NO_BITMASK;
+        }
+        long welem = s + 1 == 64 ? -1L : (1L << (s + 1)) - 1;
+        long elem = r == 0 ? welem : (welem >>> r | welem << (esize - r)) & (esize == 64 ? -1L : (1L << esize) - 1);
+        long out = 0;
+        for (int i = 0; i < 64; i += esize) {
+            out |= elem << i;
+        }
+        return is64 ? out : out & 0xFFFFFFFFL;
     }
 
     private static void moveWide(int w, List<Effect> fx) {
@@ -292,7 +362,7 @@ public final class Arm64Decoder implements CodeDecoder {
         long at = postIndex ? 0 : disp;
         if (store) {
             if (!simd && size == 3) {
-                fx.add(new Effect.Store(rt == 31 ? -1 : rt, rn, at));
+                fx.add(storeOf(rt, rn, at));
             } else {
                 fx.add(new Effect.Scribble(rn, at, bytes));
             }
@@ -317,8 +387,8 @@ public final class Arm64Decoder implements CodeDecoder {
         long at = mode == 1 ? 0 : disp;
         if (!load) {
             if (!simd && opc == 2) {
-                fx.add(new Effect.Store(rt == 31 ? -1 : rt, rn, at));
-                fx.add(new Effect.Store(rt2 == 31 ? -1 : rt2, rn, at + 8));
+                fx.add(storeOf(rt, rn, at));
+                fx.add(storeOf(rt2, rn, at + 8));
             } else {
                 fx.add(new Effect.Scribble(rn, at, 2 * bytes));
             }
@@ -334,6 +404,15 @@ public final class Arm64Decoder implements CodeDecoder {
         if (mode == 1 || mode == 3) {
             fx.add(new Effect.AddOffset(rn, rn, disp));
         }
+    }
+
+    /**
+     * A 64-bit store of register {@code rt}; of XZR, the zeroing of the word, which like amd64's
+     * zeroing with X15 is a scribble: no value the analysis follows (a stack closure zeroed
+     * before its words are stored must not look as if zero were one of its captured values).
+     */
+    private static Effect storeOf(int rt, int rn, long disp) {
+        return rt == 31 ? new Effect.Scribble(rn, disp, 8) : new Effect.Store(rt, rn, disp);
     }
 
     private static void addLoad(List<Effect> fx, int rt, int rn, long disp) {

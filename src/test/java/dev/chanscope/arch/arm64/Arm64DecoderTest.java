@@ -43,6 +43,8 @@ class Arm64DecoderTest {
     private static final Pattern REG_PAIR = Pattern.compile("^x(\\d+), x(\\d+), \\[(x\\d+|sp)(?:, #(-?\\d+))?\\]$");
     private static final Pattern MOV = Pattern.compile("^x(\\d+), x(\\d+)$");
     private static final Pattern ADDR = Pattern.compile("^x(\\d+), 0x([0-9a-f]+)$|^x(\\d+), ([0-9a-f]+) <");
+    /** {@code orr x3, xzr, #0x1}: MOV of a bitmask immediate. */
+    private static final Pattern ORR_ZR = Pattern.compile("^x(\\d+), xzr, #0x([0-9a-f]+)$");
     private static final Pattern ADD_IMM = Pattern.compile("^(x\\d+|sp), (x\\d+|sp), #0x([0-9a-f]+)$");
 
     static Stream<SampleCores.Entry> binaries() {
@@ -62,6 +64,7 @@ class Arm64DecoderTest {
         int branches = 0;
         int dataflow = 0;
         List<String> problems = new ArrayList<>();
+        long[] page = null; // {register, page} of the instruction before, when it is ADRP
         try (ElfFile exe = ElfFile.open(e.binary())) {
             assertEquals(ElfFile.EM_AARCH64, exe.machine());
             ElfFile.Section text = exe.section(".text").orElseThrow();
@@ -82,7 +85,11 @@ class Arm64DecoderTest {
                     String mn = m.group(3);
                     String ops = m.group(4).replaceAll("\\s*//.*$", "").strip();
                     compared++;
-                    String why = compare(in, mn, ops);
+                    String why = compare(in, mn, ops, page);
+                    Matcher adrp = mn.equals("adrp") ? ADDR.matcher(ops) : null;
+                    page = adrp != null && adrp.find() ? new long[] {
+                        Integer.parseInt(adrp.group(1) != null ? adrp.group(1) : adrp.group(3)),
+                        Long.parseLong(adrp.group(2) != null ? adrp.group(2) : adrp.group(4), 16)} : null;
                     if (why != null) {
                         if (problems.size() < 25) {
                             problems.add(String.format("0x%x %s %s %s: %s", pc, m.group(2), mn, ops, why));
@@ -108,7 +115,7 @@ class Arm64DecoderTest {
     }
 
     /** Null when the decoded instruction says what objdump's text says; otherwise why not. */
-    private static String compare(Instruction in, String mn, String ops) {
+    private static String compare(Instruction in, String mn, String ops, long[] page) {
         Flow want = switch (mn) {
             case "bl" -> Flow.CALL;
             case "b" -> Flow.JUMP;
@@ -138,6 +145,12 @@ class Arm64DecoderTest {
                     return expect(in, new Effect.SetAddress(reg, addr));
                 }
             }
+            case "orr" -> {
+                Matcher a = ORR_ZR.matcher(ops);
+                if (a.matches()) {
+                    return expect(in, new Effect.SetConstant(Integer.parseInt(a.group(1)), Long.parseUnsignedLong(a.group(2), 16)));
+                }
+            }
             case "mov" -> {
                 Matcher a = MOV.matcher(ops);
                 if (a.matches()) {
@@ -154,6 +167,10 @@ class Arm64DecoderTest {
                     int rt = Integer.parseInt(a.group(1));
                     int base = reg(a.group(2));
                     long disp = a.group(3) == null ? 0 : Long.parseLong(a.group(3));
+                    if (mn.equals("ldr") && page != null && page[0] == base) {
+                        // ADRP + LDR: the load of a global, with the whole address
+                        return expect(in, new Effect.LoadGlobal(rt, page[1] + disp));
+                    }
                     return expect(in, mn.startsWith("l") ? new Effect.Load(rt, base, disp) : new Effect.Store(rt, base, disp));
                 }
             }
@@ -174,6 +191,10 @@ class Arm64DecoderTest {
                 Matcher a = ADD_IMM.matcher(ops);
                 if (a.matches()) {
                     long imm = Long.parseLong(a.group(3), 16);
+                    if (mn.equals("add") && page != null && a.group(2).equals("x" + page[0])) {
+                        // ADRP + ADD: the address of a symbol
+                        return expect(in, new Effect.SetAddress(reg(a.group(1)), page[1] + imm));
+                    }
                     return expect(in, new Effect.AddOffset(reg(a.group(1)), reg(a.group(2)), mn.equals("sub") ? -imm : imm));
                 }
             }
@@ -236,6 +257,35 @@ class Arm64DecoderTest {
         assertEquals(List.of(new Effect.Move(0, 1)), word(0xaa0103e0, 0).effects());
         // f100003f  cmp x1, #0x0: flags only
         assertFalse(word(0xf100003f, 0).effects().stream().anyMatch(f -> f instanceof Effect.Clobber));
+    }
+
+    @Test
+    void bitmaskImmediates() {
+        // orr x3, xzr, #0x1 (main.(*watcher).send: selectgo's nsends); orr x2, xzr, #0xf
+        assertEquals(List.of(new Effect.SetConstant(3, 1)), word(0xb24003e3, 0).effects());
+        assertEquals(List.of(new Effect.SetConstant(2, 0xf)), word(0xb2400fe2, 0).effects());
+        // mov w1, #0x80000003 (orr w1, wzr: three ones rotated right by one, 32-bit)
+        assertEquals(0x80000003L, Arm64Decoder.bitmask(0x32010be1));
+    }
+
+    @Test
+    void adrpPairsGiveWholeAddresses() {
+        // 9d280: adrp x2, 9d000; 9d284: add x2, x2, #0x510 (main.main.gowrap1's entry)
+        byte[] code = bytes(0x90000002, 0x91144042);
+        Instruction add = new Arm64Decoder().decode(code, 4, 8, 0x9d284);
+        assertEquals(List.of(new Effect.SetAddress(2, 0x9d510)), add.effects());
+        // an ADD on another register is a plain AddOffset
+        assertEquals(List.of(new Effect.AddOffset(2, 2, 0x510)), Arm64Decoder.decode(0x91144042, 0x9d284).effects());
+    }
+
+    private static byte[] bytes(int... words) {
+        byte[] b = new byte[4 * words.length];
+        for (int i = 0; i < words.length; i++) {
+            for (int k = 0; k < 4; k++) {
+                b[4 * i + k] = (byte) (words[i] >>> (8 * k));
+            }
+        }
+        return b;
     }
 
     @Test
