@@ -34,6 +34,8 @@ public final class GoroutineReader {
     private final Memory mem;
     private final GoLayouts.G gl;
     private final StackUnwinder unwinder;
+    /** Offset of g.sched.lr where the architecture has a link register (arm64), else -1. */
+    private final long schedLr;
     private final int maxFrames;
     private final Map<Long, Optional<Frame>> creatorCache = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
@@ -47,7 +49,9 @@ public final class GoroutineReader {
         if (restorer.isEmpty()) {
             restorer = rt.symbol("runtime.sigreturn");
         }
-        this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer, frameConvention(rt.target().machine()));
+        dev.chanscope.arch.FrameConvention conv = frameConvention(rt.target().machine());
+        this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer, conv);
+        this.schedLr = conv.linkRegister() ? schedLrOffset(rt) : -1;
         this.maxFrames = maxFrames;
     }
 
@@ -288,6 +292,22 @@ public final class GoroutineReader {
         }
     }
 
+    /**
+     * g.sched.lr: on a link-register machine a goroutine stopped in a frameless function (the
+     * runtime's preemption saves it with gosave_systemstack_switch or asyncPreempt's path) returns
+     * to it, as the runtime's traceback takes it ({@code unwinder.initAt}: {@code lr = gp.sched.lr}).
+     * -1 when the debug information does not give it; the walk then reads 0(SP), as the runtime
+     * does for an lr of 0.
+     */
+    private static long schedLrOffset(GoRuntime rt) {
+        try {
+            return new LayoutResolver(rt.target().types()).optionalSlot("runtime.g", "sched.lr")
+                    .map(LayoutResolver.Slot::offset).orElse(-1L);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** The frame layout of the target's architecture (ELF e_machine; 183 is EM_AARCH64). */
     static dev.chanscope.arch.FrameConvention frameConvention(int machine) {
         return machine == 183 ? new dev.chanscope.arch.arm64.Arm64Frames() : new dev.chanscope.arch.amd64.Amd64Frames();
@@ -331,7 +351,8 @@ public final class GoroutineReader {
         long sp = b.getLong((int) gl.schedSp());
         long pc = b.getLong((int) gl.schedPc());
         if (pc != 0 && sp >= lo && sp < hi) {
-            return new Start(pc, sp, false, "sched");
+            long lr = schedLr >= 0 && schedLr + 8 <= b.capacity() ? b.getLong((int) schedLr) : 0;
+            return new Start(pc, sp, lr, false, "sched");
         }
         return null;
     }
