@@ -101,6 +101,11 @@ public final class GdbSession implements AutoCloseable {
     }
 
     static GdbSession startFor(int machine, Map<String, String> environment) {
+        return startFor(machine, environment, MULTIARCH);
+    }
+
+    /** {@link #startFor(int)} with the multi-architecture gdb's executable named; for tests. */
+    static GdbSession startFor(int machine, Map<String, String> environment, String multiarch) {
         Optional<String> arch = gdbArchitecture(machine);
         GdbSession first = start(environment);
         if (arch.isEmpty() || first.handles(arch.get())) {
@@ -115,7 +120,7 @@ public final class GdbSession implements AutoCloseable {
         }
         GdbSession multi;
         try {
-            multi = launch(MULTIARCH, MULTIARCH + " on PATH");
+            multi = launch(multiarch, multiarch + " on PATH");
         } catch (GdbException e) {
             throw new GdbException("gdb cannot read " + arch.get() + " cores and " + MULTIARCH + " is not installed:"
                     + " install it (Debian/Ubuntu: apt-get install gdb-multiarch) or set " + GdbLauncher.ENV_VAR

@@ -46,6 +46,15 @@ class GdbArchitectureTest {
     }
 
     @Test
+    void aMissingGdbMultiarchIsNamedWithItsPackage() {
+        GdbException x = assertThrows(GdbException.class,
+                () -> GdbSession.startFor(ElfFile.EM_AARCH64, Map.of(), "/nonexistent/gdb-multiarch").close());
+        assertEquals("gdb cannot read aarch64 cores and gdb-multiarch is not installed: install it (Debian/Ubuntu:"
+                + " apt-get install gdb-multiarch) or set CHANSCOPE_GDB to a gdb built for aarch64", x.getMessage());
+        assertEquals(dev.chanscope.ExitCode.GDB, x.exitCode());
+    }
+
+    @Test
     void architectureNames() {
         assertEquals(Optional.of("aarch64"), GdbSession.gdbArchitecture(ElfFile.EM_AARCH64));
         assertEquals(Optional.of("i386:x86-64"), GdbSession.gdbArchitecture(ElfFile.EM_X86_64));
