@@ -299,6 +299,34 @@ class Arm64DecoderTest {
         assertEquals(List.of(new Effect.SetConstant(2, -1)), word(0x92800002, 0).effects());
     }
 
+    /**
+     * The decoder reads untrusted code (docs/security.md): any word, after any word, decodes to
+     * one 4-byte instruction with registers in range and never throws.
+     */
+    @Test
+    void anyWordDecodes() {
+        java.util.Random r = new java.util.Random(14);
+        byte[] code = new byte[8];
+        Arm64Decoder d = new Arm64Decoder();
+        for (int i = 0; i < 1_000_000; i++) {
+            r.nextBytes(code);
+            if (i % 4 == 0) {
+                code[3] = (byte) (0x90 | code[3] & 0x60); // an ADRP before the second word
+            }
+            Instruction in = d.decode(code, 4, 8, 0x10000L + 8L * i);
+            assertEquals(4, in.length());
+            for (Effect e : in.effects()) {
+                if (e instanceof Effect.Clobber c) {
+                    assertTrue(c.reg() >= 0 && c.reg() < 32, e.toString());
+                } else if (e instanceof Effect.Load l) {
+                    assertTrue(l.dst() >= 0 && l.dst() < 32 && l.base() >= 0 && l.base() < 32, e.toString());
+                } else if (e instanceof Effect.Store st) {
+                    assertTrue(st.src() >= -1 && st.src() < 31 && st.base() >= 0 && st.base() < 32, e.toString());
+                }
+            }
+        }
+    }
+
     @Test
     void nothingPastTheLimit() {
         byte[] code = {0x20, 0x0e, (byte) 0xfe, (byte) 0x97};
