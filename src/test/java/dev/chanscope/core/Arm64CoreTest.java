@@ -57,6 +57,24 @@ class Arm64CoreTest {
         }
     }
 
+    /**
+     * qemu's cores hold no build id (no byte of the text mapping), but they hold the data
+     * segment and with it the binary's .go.buildinfo: another program's binary is refused by it.
+     */
+    @Test
+    void anotherArm64BinaryIsRefusedByItsBuildInfo() {
+        SampleCores.Entry core = arm64("multi-closer");
+        SampleCores.Entry other = SampleCores.forArch("arm64").stream()
+                .filter(e -> e.name().equals("double-close") && e.goVersion().equals(core.goVersion())).findFirst().orElseThrow();
+        ChanscopeException x = assertThrows(ChanscopeException.class,
+                () -> CoreTarget.open(core.core(), other.binary(), false, "core", "binary").close());
+        assertEquals(ExitCode.BINARY_MISMATCH, x.exitCode());
+        assertTrue(x.getMessage().contains("does not match core core (its copy of the binary's build info differs)"),
+                x.getMessage());
+        // its own binary passes the same check
+        CoreTarget.open(core.core(), core.binary(), false).close();
+    }
+
     @Test
     void anArm64CoreWithAnAmd64BinaryIsRefusedInOneLine() {
         SampleCores.Entry core = arm64("multi-closer");
