@@ -116,14 +116,34 @@ crash_fixtures() {
 #   stripped  -ldflags="-s -w": no symbol table, no DWARF, as release images
 #             ship (docs/stripped.md); the truth is checked on the unstripped
 #             twin, built the same way without the flag (same code)
+#   arm64     static, GOARCH=arm64, run under qemu-aarch64-static (qemu-user-static),
+#             which writes the guest's aarch64 core as qemu_<prog>_<date>_<pid>.core
+#             beside the host's core of qemu itself (removed); docs/arm64.md
 # Every kind keeps inlining and optimizations on, as in production.
-CRASH_KINDS="static pie cgo cgopie race extlink trimpath dotless stripped"
+CRASH_KINDS="static pie cgo cgopie race extlink trimpath dotless stripped arm64"
 CRASH_DOTLESS_MODULE="fixtures"
 
 crash_kinds() { printf '%s\n' $CRASH_KINDS; }
 
 crash_kind_dir() { # VERSION KIND
   if [[ "${2:-static}" == static ]]; then printf 'go%s\n' "$1"; else printf 'go%s-%s\n' "$1" "$2"; fi
+}
+
+crash_kind_arch() { # KIND: its GOARCH
+  if [[ "${1:-static}" == arm64 ]]; then printf 'arm64\n'; else printf 'amd64\n'; fi
+}
+
+# crash_kind_runner KIND: the program that runs a KIND binary (empty: none), and
+# the gdb that reads its core; dies naming the package when it is missing.
+crash_kind_runner() {
+  if [[ "$(crash_kind_arch "$1")" == arm64 ]]; then
+    command -v qemu-aarch64-static >/dev/null || crash_die "arm64 needs qemu-aarch64-static (apt-get install qemu-user-static)"
+    printf '%s\n' "$(command -v qemu-aarch64-static)"
+  fi
+}
+
+crash_kind_gdb() { # KIND: the gdb for its cores (empty without one)
+  if [[ "$(crash_kind_arch "$1")" == arm64 ]]; then command -v gdb-multiarch || true; else printf '%s\n' "$CRASH_GDB"; fi
 }
 
 crash_kind_module() { # KIND
@@ -185,6 +205,7 @@ crash_kind_flags() { # KIND: the go build flags and CGO_ENABLED, as "CGO FLAGS..
     trimpath) echo "0 -trimpath" ;;
     dotless) echo "0" ;;
     stripped) echo "0" ;; # -ldflags="-s -w" is added by crash_build (one flag with a space)
+    arm64) echo "0" ;;
     *) return 1 ;;
   esac
 }
@@ -202,7 +223,7 @@ crash_build() {
   tree="$(crash_kind_tree "$kind" "$(crash_old_go "$CRASH_VERSION" && echo 1.18)")"
   mkdir -p "$(dirname "$bin")"
   # (GODEBUG=goindex=0: the Go 1.19 toolchain cannot read this machine's module index otherwise)
-  if ! (cd "$tree" && GODEBUG=goindex=0 GOTOOLCHAIN=local CGO_ENABLED="$cgo" GOFLAGS=-buildvcs=false "$CRASH_GOCMD" build "${flags[@]}" -o "$bin" "./$n"); then
+  if ! (cd "$tree" && GODEBUG=goindex=0 GOTOOLCHAIN=local GOARCH="$(crash_kind_arch "$kind")" CGO_ENABLED="$cgo" GOFLAGS=-buildvcs=false "$CRASH_GOCMD" build "${flags[@]}" -o "$bin" "./$n"); then
     CRASH_LAST="go build of $n ($kind) failed"
     return 1
   fi
@@ -237,7 +258,8 @@ crash_is_elf_core() { # ELF magic and e_type == ET_CORE (4)
 # observed panic site) and CRASH_ATTEMPTS.
 crash_reproduce() {
   local n="$1" bin="$2" procs="$3" prefix="$4" attempts="$5" kind="${6:-static}"
-  local attempt=0 run rc f
+  local attempt=0 run rc f runner
+  runner="$(crash_kind_runner "$kind")"
   CRASH_RUN=""; CRASH_CORE=""; CRASH_SITE=""; CRASH_ATTEMPTS=0; CRASH_LAST=""
   while [[ $attempt -lt $attempts ]]; do
     attempt=$((attempt + 1))
@@ -249,8 +271,14 @@ crash_reproduce() {
     # timeout's own messages ("the monitored command dumped core") must not reach stderr.txt
     # (a -race binary reports races to race.<pid>, not to stderr, which stays the runtime's traceback)
     { (cd "$run" && ulimit -c unlimited && exec env -u GODEBUG GOTRACEBACK=crash GOMAXPROCS="$procs" GORACE="log_path=race" \
-      timeout -s KILL 60 sh -c 'exec "$1" >stdout.txt 2>stderr.txt' sh "$bin"); } 2>/dev/null || rc=$?
+      timeout -s KILL 60 sh -c 'exec $2 "$1" >stdout.txt 2>stderr.txt' sh "$bin" "$runner"); } 2>/dev/null || rc=$?
     CRASH_CORE=""
+    if [[ -n "$runner" ]]; then
+      # qemu's own core (the host's view of the emulator) is not the program's: drop it
+      for f in "$run"/*; do
+        case "$(basename "$f")" in qemu_*.core) ;; stdout.txt|stderr.txt) ;; *) crash_is_elf_core "$f" && rm -f "$f" ;; esac
+      done
+    fi
     for f in "$run"/*; do
       case "$(basename "$f")" in stdout.txt|stderr.txt|race.*) continue ;; esac
       if crash_is_elf_core "$f"; then CRASH_CORE="$f"; fi
@@ -281,10 +309,11 @@ crash_reproduce() {
 # check (no gdb, no channel in the truth, an argument the runtime printed as
 # uncertain).
 crash_check_channel() {
-  local n="$1" bin="$2" core="$3" stderr="$4"
-  local caddr="" ckind="" ccap="" celem="" scase="" got
+  local n="$1" bin="$2" core="$3" stderr="$4" kind="${5:-static}"
+  local caddr="" ckind="" ccap="" celem="" scase="" got gdb
   CRASH_CHAN_CHECKED="-"
-  [[ -n "$CRASH_GDB" ]] || return 0
+  gdb="$(crash_kind_gdb "$kind")"
+  [[ -n "$gdb" ]] || return 0
   read -r caddr ckind ccap celem < <("$CRASH_CHECK" chanarg -fixtures "$CRASH_FIXTURES" -name "$n" -stderr "$stderr") || true
   [[ -n "$caddr" ]] || return 0
   if [[ "$ckind" == scase ]]; then scase=1; fi
@@ -293,7 +322,7 @@ crash_check_channel() {
   # moves rodata. Its channel is checked by chanscope against the truth
   # (scripts/accuracy, RuntimeOracleTest).
   if ! readelf -S "$bin" 2>/dev/null | grep -q 'debug_info'; then return 0; fi
-  got="$(CHAN="$caddr" SCASE="$scase" "$CRASH_GDB" -nx -batch -iex 'set auto-load off' -iex 'set debuginfod enabled off' \
+  got="$(CHAN="$caddr" SCASE="$scase" "$gdb" -nx -batch -iex 'set auto-load off' -iex 'set debuginfod enabled off' \
     "$bin" "$core" -ex "source $CRASH_SCRIPTS/lib-chancheck.py" 2>&1 | grep '^chancheck ' || true)"
   if [[ "$got" != "chancheck elem=$celem cap=$ccap "* ]]; then
     CRASH_LAST="the channel in the core is '${got:-unreadable}', truth.json says elem=$celem cap=$ccap"

@@ -767,6 +767,7 @@ type Entry struct {
 	GoVersion string   `json:"goVersion"`
 	Build     string   `json:"build,omitempty"`  // the build kind; absent for static
 	Module    string   `json:"module,omitempty"` // the module path, when the build renamed it
+	Arch      string   `json:"arch,omitempty"`   // GOARCH, when not amd64 (arm64: built with GOARCH=arm64, run under qemu)
 	Name      string   `json:"name"`
 	Dir       string   `json:"dir"`
 	Pattern   string   `json:"pattern"`

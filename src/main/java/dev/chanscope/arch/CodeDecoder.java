@@ -18,6 +18,15 @@ public interface CodeDecoder {
      */
     Instruction decode(byte[] code, int offset, int limit, long pc);
 
+    /**
+     * The size of the shortest instruction (amd64 1, arm64 4). Fewer bytes than this at the end of
+     * a function are not code: the pclntab's end sentinel makes the last marker function
+     * ({@code go:textfipsend}) one byte long.
+     */
+    default int minimumLength() {
+        return 1;
+    }
+
     /** Register roles of the Go internal ABI on this architecture. */
     CallingConvention convention();
 }

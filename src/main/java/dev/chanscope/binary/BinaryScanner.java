@@ -2,6 +2,7 @@ package dev.chanscope.binary;
 
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
+import dev.chanscope.arch.CallingConvention;
 import dev.chanscope.arch.CodeDecoder;
 import dev.chanscope.arch.amd64.Amd64Decoder;
 import dev.chanscope.binary.AbstractValue.Address;
@@ -141,8 +142,11 @@ public final class BinaryScanner {
         if (exe.machine() == ElfFile.EM_X86_64) {
             return new Amd64Decoder();
         }
+        if (exe.machine() == ElfFile.EM_AARCH64) {
+            return new dev.chanscope.arch.arm64.Arm64Decoder();
+        }
         throw new ChanscopeException(ExitCode.BAD_INPUT, exe.path() + ": machine " + exe.machine()
-                + " is not supported by the binary scan (amd64 only; arm64 is planned)");
+                + " is not supported by the binary scan (amd64 and arm64 only)");
     }
 
     /** The compiler-wrapper kind a function's name shows. */
@@ -315,11 +319,14 @@ public final class BinaryScanner {
             @Override
             public int bulkDestination(long target) {
                 FuncInfo f = functionAt(target).orElse(null);
+                CallingConvention cc = decoder.convention();
                 return f == null ? -1 : switch (f.name()) {
-                    // duffzero/duffcopy are entered in the middle; they write upward from DI.
-                    case "runtime.duffzero", "runtime.duffcopy" -> 7;
-                    case "runtime.memmove", "runtime.memclrNoHeapPointers" -> 0;
-                    case "runtime.typedmemmove", "runtime.typedmemclr", "runtime.typedslicecopy" -> 3;
+                    // duffzero/duffcopy are entered in the middle; they write upward from a fixed
+                    // register (amd64 DI, arm64 R20/R21).
+                    case "runtime.duffzero" -> cc.duffDestinations()[0];
+                    case "runtime.duffcopy" -> cc.duffDestinations()[1];
+                    case "runtime.memmove", "runtime.memclrNoHeapPointers" -> cc.argument(0);
+                    case "runtime.typedmemmove", "runtime.typedmemclr", "runtime.typedslicecopy" -> cc.argument(1);
                     default -> -1;
                 };
             }

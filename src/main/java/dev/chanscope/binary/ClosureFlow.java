@@ -536,7 +536,13 @@ final class ClosureFlow {
             slotsAtCall.put(in.pc(), new HashMap<>(s.slots));
         }
         switch (calls.kind(in.target())) {
-            case WRITE_BARRIER -> set(s, 11, AbstractValue.UNKNOWN);
+            case WRITE_BARRIER -> {
+                for (int r = 0; r < s.regs.length; r++) {
+                    if ((cc.writeBarrierClobbers() & (1L << r)) != 0) {
+                        set(s, r, AbstractValue.UNKNOWN);
+                    }
+                }
+            }
             case NEW_OBJECT -> {
                 clobberForCall(s, calls.argumentBytes(in.target()), false, in.pc());
                 s.regs[arg] = new NewObject(in.pc());

@@ -32,7 +32,7 @@ final class FunctionCode {
         BitSet starts = new BitSet(code.length);
         long bad = 0;
         int off = 0;
-        while (off < code.length) {
+        while (code.length - off >= decoder.minimumLength()) {
             Instruction in = decoder.decode(code, off, code.length, fn.entry() + off);
             if (in == null) {
                 bad = fn.entry() + off;

@@ -144,8 +144,13 @@ public final class CoreTarget implements Target {
                         + typeName(exe.type()) + ", not an executable");
             }
             if (core.machine() != exe.machine()) {
-                throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "core " + coreName + " and binary " + binaryName
-                        + " are for different machines (" + core.machine() + " vs " + exe.machine() + ")");
+                throw new ChanscopeException(ExitCode.BINARY_MISMATCH, "core " + coreName + " is from "
+                        + machineName(core.machine()) + " and binary " + binaryName + " is built for "
+                        + machineName(exe.machine()) + ": pass the binary that crashed");
+            }
+            if (core.machine() != ElfFile.EM_X86_64 && core.machine() != ElfFile.EM_AARCH64) {
+                throw new ChanscopeException(ExitCode.BAD_INPUT, "core " + coreName + " is from "
+                        + machineName(core.machine()) + "; chanscope reads amd64 and arm64 cores");
             }
             // (a stripped PIE of Go 1.22 or older has its pclntab in .data.rel.ro.gopclntab)
             if (exe.symbolAddress("runtime.allgs").isEmpty() && LinkerSymbols.address(exe, "runtime.pcheader").isEmpty()) {
@@ -175,7 +180,7 @@ public final class CoreTarget implements Target {
             cut.ifPresent(t -> warnings.add(t.describe() + " (memory past byte " + t.present()
                     + " is missing; what lived there is reported as unreadable)"));
             unmappedFile(core).ifPresent(warnings::add);
-            gdb = GdbSession.start();
+            gdb = GdbSession.startFor(exe.machine());
             try {
                 gdb.loadExecutable(exePath);
             } catch (GdbCommandException e) {
@@ -215,6 +220,20 @@ public final class CoreTarget implements Target {
             core.close();
             throw e;
         }
+    }
+
+    /** The Go name of an ELF e_machine, as GOARCH spells it, for messages. */
+    static String machineName(int machine) {
+        return switch (machine) {
+            case ElfFile.EM_X86_64 -> "amd64";
+            case ElfFile.EM_AARCH64 -> "arm64";
+            case 3 -> "386";
+            case 40 -> "arm";
+            case 21 -> "ppc64";
+            case 22 -> "s390x";
+            case 243 -> "riscv64";
+            default -> "e_machine " + machine;
+        };
     }
 
     /**
@@ -359,7 +378,10 @@ public final class CoreTarget implements Target {
             return Optional.empty(); // PIE with no record of where it was loaded: nothing to compare
         }
         CoreMemory coreOnly = new CoreMemory(core, exe, bias.value(), (a, n) -> Optional.empty());
-        for (String note : List.of(".note.go.buildid", ".note.gnu.build-id")) {
+        // .go.buildinfo last: qemu-user's cores (arm64 samples, docs/arm64.md) hold no byte of the
+        // text mapping, so neither note, but they hold the data segment, where the linker puts the
+        // build info (module path, build settings) that the runtime never writes.
+        for (String note : List.of(".note.go.buildid", ".note.gnu.build-id", ".go.buildinfo")) {
             Optional<ElfFile.Section> sec = exe.section(note);
             if (sec.isEmpty() || sec.get().addr() == 0 || !coreOnly.inCore(sec.get().addr() + bias.value())) {
                 continue;
@@ -367,6 +389,11 @@ public final class CoreTarget implements Target {
             int n = (int) Math.min(sec.get().size(), 4096);
             byte[] inCore = coreOnly.read(sec.get().addr() + bias.value(), n);
             byte[] inFile = exe.readAt(sec.get().offset(), n);
+            if (!Arrays.equals(inCore, inFile) && note.equals(".go.buildinfo")) {
+                return Optional.of("binary " + binaryName + " (" + BuildIds.of(exe).describe() + ") does not match core "
+                        + coreName + " (its copy of the binary's build info differs): pass the binary that crashed,"
+                        + " or --force");
+            }
             if (!Arrays.equals(inCore, inFile)) {
                 return Optional.of("binary " + binaryName + " (" + BuildIds.of(exe).describe() + ") does not match core "
                         + coreName + " (its copy of the binary's " + note + " note reads " + printable(inCore)
@@ -529,6 +556,11 @@ public final class CoreTarget implements Target {
     @Override
     public OptionalLong symbolSize(String name) {
         return GdbLookups.symbolSize(symbolFile, name);
+    }
+
+    @Override
+    public int machine() {
+        return exe.machine();
     }
 
     @Override

@@ -89,6 +89,78 @@ public final class GdbSession implements AutoCloseable {
         return launch(gdbExecutable, gdbExecutable);
     }
 
+    /**
+     * A session whose gdb reads the given machine's code and registers ({@code e_machine} of the
+     * core and binary). A distribution's plain {@code gdb} is often built for the host alone
+     * (Debian's amd64 gdb answers {@code Undefined item: "aarch64".} to
+     * {@code set architecture aarch64} and shows no registers of an aarch64 core); then
+     * {@code gdb-multiarch} is used. {@code CHANSCOPE_GDB}, when set, is the only gdb tried.
+     */
+    public static GdbSession startFor(int machine) {
+        return startFor(machine, System.getenv());
+    }
+
+    static GdbSession startFor(int machine, Map<String, String> environment) {
+        return startFor(machine, environment, MULTIARCH);
+    }
+
+    /** {@link #startFor(int)} with the multi-architecture gdb's executable named; for tests. */
+    static GdbSession startFor(int machine, Map<String, String> environment, String multiarch) {
+        Optional<String> arch = gdbArchitecture(machine);
+        GdbSession first = start(environment);
+        if (arch.isEmpty() || first.handles(arch.get())) {
+            return first;
+        }
+        String tried = first.executable;
+        first.close();
+        String configured = environment.get(GdbLauncher.ENV_VAR);
+        if (configured != null && !configured.isBlank()) {
+            throw new GdbException(tried + " (" + GdbLauncher.ENV_VAR + ") cannot read " + arch.get()
+                    + " code: set " + GdbLauncher.ENV_VAR + " to a gdb built for it (Debian/Ubuntu: gdb-multiarch)");
+        }
+        GdbSession multi;
+        try {
+            multi = launch(multiarch, multiarch + " on PATH");
+        } catch (GdbException e) {
+            throw new GdbException("gdb cannot read " + arch.get() + " cores and " + MULTIARCH + " is not installed:"
+                    + " install it (Debian/Ubuntu: apt-get install gdb-multiarch) or set " + GdbLauncher.ENV_VAR
+                    + " to a gdb built for " + arch.get(), e);
+        }
+        if (!multi.handles(arch.get())) {
+            multi.close();
+            throw new GdbException(MULTIARCH + " cannot read " + arch.get() + " code either: set "
+                    + GdbLauncher.ENV_VAR + " to a gdb built for it");
+        }
+        return multi;
+    }
+
+    /** The gdb that reads every architecture Debian's gdb does not. */
+    static final String MULTIARCH = "gdb-multiarch";
+
+    /** gdb's name of an ELF e_machine chanscope reads; empty for one it does not know. */
+    static Optional<String> gdbArchitecture(int machine) {
+        return switch (machine) {
+            case dev.chanscope.elf.ElfFile.EM_X86_64 -> Optional.of("i386:x86-64");
+            case dev.chanscope.elf.ElfFile.EM_AARCH64 -> Optional.of("aarch64");
+            default -> Optional.empty();
+        };
+    }
+
+    /**
+     * Whether this gdb knows the architecture: {@code set architecture NAME} fails for one it was
+     * not built with. The setting is put back to {@code auto}, so the core and the executable
+     * choose as usual.
+     */
+    boolean handles(String architecture) {
+        try {
+            console("set architecture " + architecture);
+        } catch (GdbCommandException e) {
+            return false;
+        }
+        console("set architecture auto");
+        return true;
+    }
+
     /** {@link #start()} reading {@code CHANSCOPE_GDB} from {@code environment}; for tests. */
     static GdbSession start(Map<String, String> environment) {
         String configured = environment.get(GdbLauncher.ENV_VAR);

@@ -285,7 +285,7 @@ public final class BlockedChannels {
         for (String target : List.of("runtime.chansend1", "runtime.selectnbsend")) {
             Optional<Pclntab.FuncInfo> t = rt.pclntab().funcByName(target);
             try {
-                if (t.isPresent() && !CallSites.callsTo(mem, fn, t.get().entry()).isEmpty()) {
+                if (t.isPresent() && !CallSites.callsTo(mem, fn, t.get().entry(), rt.target().machine()).isEmpty()) {
                     return List.of(GoNames.forPrint(fn.name()));
                 }
             } catch (MemoryAccessException e) {

@@ -34,6 +34,8 @@ public final class GoroutineReader {
     private final Memory mem;
     private final GoLayouts.G gl;
     private final StackUnwinder unwinder;
+    /** Offset of g.sched.lr where the architecture has a link register (arm64), else -1. */
+    private final long schedLr;
     private final int maxFrames;
     private final Map<Long, Optional<Frame>> creatorCache = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
@@ -47,7 +49,9 @@ public final class GoroutineReader {
         if (restorer.isEmpty()) {
             restorer = rt.symbol("runtime.sigreturn");
         }
-        this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer);
+        dev.chanscope.arch.FrameConvention conv = frameConvention(rt.target().machine());
+        this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer, conv);
+        this.schedLr = conv.linkRegister() ? schedLrOffset(rt) : -1;
         this.maxFrames = maxFrames;
     }
 
@@ -243,7 +247,7 @@ public final class GoroutineReader {
                 }
                 if (start != null) {
                     source = start.source;
-                    stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+                    stack = unwinder.unwind(start.pc, start.sp, start.lr, stackLo, stackHi, start.trap, maxFrames);
                     if (stack.error().isPresent() && !mem.isReadable(start.sp, 8)) {
                         // Not a broken frame: the stack's memory is not in the core at all.
                         stack = new StackUnwinder.Stack(stack.frames(), Optional.of(STACK_UNREADABLE));
@@ -282,7 +286,32 @@ public final class GoroutineReader {
                 source, phys, List.copyOf(frames), stack.error());
     }
 
-    private record Start(long pc, long sp, boolean trap, String source) {}
+    private record Start(long pc, long sp, long lr, boolean trap, String source) {
+        Start(long pc, long sp, boolean trap, String source) {
+            this(pc, sp, 0, trap, source);
+        }
+    }
+
+    /**
+     * g.sched.lr: on a link-register machine a goroutine stopped in a frameless function (the
+     * runtime's preemption saves it with gosave_systemstack_switch or asyncPreempt's path) returns
+     * to it, as the runtime's traceback takes it ({@code unwinder.initAt}: {@code lr = gp.sched.lr}).
+     * -1 when the debug information does not give it; the walk then reads 0(SP), as the runtime
+     * does for an lr of 0.
+     */
+    private static long schedLrOffset(GoRuntime rt) {
+        try {
+            return new LayoutResolver(rt.target().types()).optionalSlot("runtime.g", "sched.lr")
+                    .map(LayoutResolver.Slot::offset).orElse(-1L);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The frame layout of the target's architecture (ELF e_machine; 183 is EM_AARCH64). */
+    static dev.chanscope.arch.FrameConvention frameConvention(int machine) {
+        return machine == 183 ? new dev.chanscope.arch.arm64.Arm64Frames() : new dev.chanscope.arch.amd64.Amd64Frames();
+    }
 
     /**
      * Where to start unwinding: g.syscallsp when it is set (a goroutine in a system call, or
@@ -308,12 +337,12 @@ public final class GoroutineReader {
         if (thread != null) {
             long tsp = thread.sp();
             if (tsp >= lo && tsp < hi) {
-                return new Start(thread.pc(), tsp, true, "thread");
+                return new Start(thread.pc(), tsp, thread.lr(), true, "thread");
             }
             Optional<long[]> ctx = signalStackBounds(m)
-                    .flatMap(bounds -> unwinder.signalContext(thread.pc(), tsp, bounds[0], bounds[1]));
+                    .flatMap(bounds -> unwinder.signalContext(thread.pc(), tsp, thread.lr(), bounds[0], bounds[1]));
             if (ctx.isPresent() && ctx.get()[0] >= lo && ctx.get()[0] < hi) {
-                return new Start(ctx.get()[2], ctx.get()[0], true, "signal-context");
+                return new Start(ctx.get()[2], ctx.get()[0], ctx.get()[3], true, "signal-context");
             }
         }
         if (syscallSp != 0) {
@@ -322,7 +351,8 @@ public final class GoroutineReader {
         long sp = b.getLong((int) gl.schedSp());
         long pc = b.getLong((int) gl.schedPc());
         if (pc != 0 && sp >= lo && sp < hi) {
-            return new Start(pc, sp, false, "sched");
+            long lr = schedLr >= 0 && schedLr + 8 <= b.capacity() ? b.getLong((int) schedLr) : 0;
+            return new Start(pc, sp, lr, false, "sched");
         }
         return null;
     }

@@ -170,7 +170,7 @@ public final class PanicReader {
         if (gopark.isEmpty()) {
             return PanicSite.OTHER;
         }
-        List<Long> calls = CallSites.callsTo(mem, f.func(), gopark.get().entry());
+        List<Long> calls = CallSites.callsTo(mem, f.func(), gopark.get().entry(), rt.target().machine());
         if (calls.isEmpty()) {
             return PanicSite.OTHER;
         }

@@ -1,5 +1,6 @@
 package dev.chanscope.goruntime;
 
+import dev.chanscope.arch.FrameConvention;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.MemoryAccessException;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ public final class StackUnwinder {
     private final Pclntab pclntab;
     private final Memory memory;
     private final OptionalLong sigreturnPc;
+    private final FrameConvention conv;
 
     /** The result: frames innermost first, and why the walk stopped early, if it did. */
     public record Stack(List<PhysicalFrame> frames, Optional<String> error) {}
@@ -30,9 +32,15 @@ public final class StackUnwinder {
      *                    there is a signal handler, and the kernel's ucontext lies above it
      */
     public StackUnwinder(Pclntab pclntab, Memory memory, OptionalLong sigreturnPc) {
+        this(pclntab, memory, sigreturnPc, new dev.chanscope.arch.amd64.Amd64Frames());
+    }
+
+    /** @param conv the architecture's frame and signal-frame layout */
+    public StackUnwinder(Pclntab pclntab, Memory memory, OptionalLong sigreturnPc, FrameConvention conv) {
         this.pclntab = pclntab;
         this.memory = memory;
         this.sigreturnPc = sigreturnPc;
+        this.conv = conv;
     }
 
     /**
@@ -40,6 +48,17 @@ public final class StackUnwinder {
      *             so the first frame is symbolized at pc rather than pc-1
      */
     public Stack unwind(long pc, long sp, long stackLo, long stackHi, boolean trap, int maxFrames) {
+        return unwind(pc, sp, 0, stackLo, stackHi, trap, maxFrames);
+    }
+
+    /**
+     * @param lr the link register at (pc, sp) on an architecture that has one, 0 when unknown:
+     *           the innermost frame returns there when it has not allocated its frame (a leaf,
+     *           or stopped before its prologue), as in the runtime's {@code unwinder.resolveInternal};
+     *           so does the frame a signal interrupted below an injected call (asyncPreempt,
+     *           sigpanic), with the LR the handler saved
+     */
+    public Stack unwind(long pc, long sp, long lr, long stackLo, long stackHi, boolean trap, int maxFrames) {
         List<PhysicalFrame> out = new ArrayList<>();
         Optional<String> error = Optional.empty();
         boolean atTrap = trap;
@@ -51,24 +70,27 @@ public final class StackUnwinder {
             }
             Pclntab.FuncInfo fn = f.get();
             long symPc = !atTrap && pc > fn.entry() ? pc - 1 : pc;
-            long fp = sp + pclntab.spDelta(fn, pc) + 8;
+            long delta = pclntab.spDelta(fn, pc);
+            long fp = sp + delta + 8;
             out.add(new PhysicalFrame(fn, pc, sp, fp, logical(fn, pc, symPc, sp)));
             if (isTopOfStack(fn.name())) {
                 break;
             }
-            if (fp - 8 < stackLo || fp > stackHi) {
+            long slot = conv.returnAddressSlot(sp, fp);
+            boolean toLinkRegister = conv.linkRegister() && delta == 0 && lr != 0;
+            if (!toLinkRegister && (slot < stackLo || slot + 8 > stackHi) || fp > stackHi + 8) {
                 error = Optional.of(String.format("frame of %s at sp 0x%x leaves the stack [0x%x, 0x%x)",
                         fn.name(), sp, stackLo, stackHi));
                 break;
             }
-            long lr;
+            long ret;
             try {
-                lr = memory.u64(fp - 8);
+                ret = toLinkRegister ? lr : memory.u64(slot);
             } catch (MemoryAccessException e) {
                 error = Optional.of(e.getMessage());
                 break;
             }
-            if (lr == 0) {
+            if (ret == 0) {
                 break;
             }
             // A frame that returns into sigpanic's caller: the next pc is the faulting instruction.
@@ -76,8 +98,27 @@ public final class StackUnwinder {
                 case "runtime.sigpanic", "runtime.asyncPreempt", "runtime.debugCallV2" -> true;
                 default -> false;
             };
-            pc = lr;
-            sp = fp;
+            pc = ret;
+            sp = conv.callerSp(fp);
+            lr = 0;
+            if (atTrap && conv.injectedCallPad() > 0) {
+                // runtime/traceback.go (unwinder.next, usesLR && injectedCall): the signal handler
+                // saved the interrupted function's LR at the caller SP before faking the call.
+                long saved;
+                try {
+                    saved = memory.u64(sp);
+                } catch (MemoryAccessException e) {
+                    error = Optional.of(e.getMessage());
+                    break;
+                }
+                sp += conv.injectedCallPad();
+                Optional<Pclntab.FuncInfo> next = pclntab.funcAt(pc);
+                if (next.isEmpty()) {
+                    pc = saved;
+                } else if (pclntab.spDelta(next.get(), pc) == 0) {
+                    lr = saved;
+                }
+            }
         }
         return new Stack(List.copyOf(out), error);
     }
@@ -98,20 +139,25 @@ public final class StackUnwinder {
 
     /**
      * The register state a signal interrupted, if the stack walked from (pc, sp) passes through a
-     * signal handler. The handler's outermost frame returns to the restorer; the kernel's
-     * rt_sigframe starts at that return-address slot: {@code pretcode}, then the ucontext whose
-     * mcontext (at +40: uc_flags, uc_link, stack_t) holds the general registers
-     * (amd64 order r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip).
+     * signal handler: {sp, fp, pc, lr} (lr 0 on amd64). The handler's outermost frame returns to
+     * the restorer; where the kernel's rt_sigframe and its ucontext lie relative to that frame is
+     * the architecture's ({@link FrameConvention#ucontext}).
      */
     public Optional<long[]> signalContext(long pc, long sp, long stackLo, long stackHi) {
+        return signalContext(pc, sp, 0, stackLo, stackHi);
+    }
+
+    /** {@link #signalContext(long, long, long, long)} from a thread that has a link register. */
+    public Optional<long[]> signalContext(long pc, long sp, long lr, long stackLo, long stackHi) {
         // Signals nest: the runtime's crash path raises SIGABRT from inside the handler of the
         // signal that started the crash, so the first context found may itself be on the signal
         // stack. Follow contexts until one leaves it.
         Optional<long[]> ctx = Optional.empty();
         long curPc = pc;
         long curSp = sp;
+        long curLr = lr;
         for (int depth = 0; depth < 8; depth++) {
-            Optional<long[]> next = innermostContext(curPc, curSp, stackLo, stackHi);
+            Optional<long[]> next = innermostContext(curPc, curSp, curLr, stackLo, stackHi);
             if (next.isEmpty()) {
                 break;
             }
@@ -122,17 +168,18 @@ public final class StackUnwinder {
             }
             curPc = c[2];
             curSp = c[0];
+            curLr = c[3];
         }
         return ctx;
     }
 
-    private Optional<long[]> innermostContext(long pc, long sp, long stackLo, long stackHi) {
-        Stack s = unwind(pc, sp, stackLo, stackHi, true, 64);
+    private Optional<long[]> innermostContext(long pc, long sp, long lr, long stackLo, long stackHi) {
+        Stack s = unwind(pc, sp, lr, stackLo, stackHi, true, 64);
         for (PhysicalFrame f : s.frames()) {
             try {
-                long ret = memory.u64(f.fp() - 8);
+                long ret = memory.u64(conv.returnAddressSlot(f.sp(), f.fp()));
                 if (isRestorer(ret) || isHandlerEntry(f.function()) && pclntab.funcAt(ret).isEmpty()) {
-                    long[] regs = mcontext(f.fp());
+                    long[] regs = mcontext(conv.ucontext(f.fp()));
                     if (pclntab.funcAt(regs[2]).isPresent()) {
                         return Optional.of(regs);
                     }
@@ -142,8 +189,8 @@ public final class StackUnwinder {
             }
         }
         // Fall back to scanning the signal stack for the restorer address (handler frames the
-        // tables could not walk).
-        for (long a = sp; a + 8 <= stackHi && a < sp + 64 * 1024; a += 8) {
+        // tables could not walk), where the restorer's address is pretcode, just below the ucontext.
+        for (long a = sp; conv.restorerPrecedesUcontext() && a + 8 <= stackHi && a < sp + 64 * 1024; a += 8) {
             try {
                 long w = memory.u64(a);
                 if (w != 0 && (sigreturnPc.isPresent() && w == sigreturnPc.getAsLong() || w == libcRestorer)) {
@@ -183,32 +230,26 @@ public final class StackUnwinder {
         if (ret == 0 || pclntab.funcAt(ret).isPresent()) {
             return false;
         }
-        try {
-            byte[] code = memory.read(ret, RT_SIGRETURN.length);
-            if (java.util.Arrays.equals(code, RT_SIGRETURN) || java.util.Arrays.equals(code, 0, RT_SIGRETURN_SHORT.length,
-                    RT_SIGRETURN_SHORT, 0, RT_SIGRETURN_SHORT.length)) {
-                libcRestorer = ret;
-                return true;
+        for (byte[] pattern : conv.restorerCode()) {
+            try {
+                byte[] code = memory.read(ret, pattern.length);
+                if (java.util.Arrays.equals(code, pattern)) {
+                    libcRestorer = ret;
+                    return true;
+                }
+            } catch (MemoryAccessException e) {
+                // libc's text is not in the core and gdb could not read it: judge by the frame
             }
-        } catch (MemoryAccessException e) {
-            // libc's text is not in the core and gdb could not read it: judge by the frame
         }
         return false;
     }
 
-    /** {@code 48 c7 c0 0f 00 00 00 0f 05}: mov $0xf (__NR_rt_sigreturn), %rax; syscall. */
-    private static final byte[] RT_SIGRETURN = {0x48, (byte) 0xc7, (byte) 0xc0, 0x0f, 0, 0, 0, 0x0f, 0x05};
-    /** {@code b8 0f 00 00 00 0f 05}: the same with the zero-extending mov (what Go 1.27's assembler emits for it). */
-    private static final byte[] RT_SIGRETURN_SHORT = {(byte) 0xb8, 0x0f, 0, 0, 0, 0x0f, 0x05};
     /** libc's restorer once seen, so the stack scan below recognises it too. */
     private long libcRestorer;
 
-    /** {rsp, rbp, rip} from the ucontext at {@code uc}. */
+    /** {sp, fp, pc, lr} from the ucontext at {@code uc}. */
     private long[] mcontext(long uc) {
-        long gregs = uc + 40;
-        long rbp = memory.u64(gregs + 8 * 10);
-        long rsp = memory.u64(gregs + 8 * 15);
-        long rip = memory.u64(gregs + 8 * 16);
-        return new long[] {rsp, rbp, rip};
+        long lr = conv.ucLr() < 0 ? 0 : memory.u64(uc + conv.ucLr());
+        return new long[] {memory.u64(uc + conv.ucSp()), memory.u64(uc + conv.ucFp()), memory.u64(uc + conv.ucPc()), lr};
     }
 }

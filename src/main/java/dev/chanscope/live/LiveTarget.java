@@ -115,6 +115,13 @@ public final class LiveTarget implements Target {
      * cached, and the process is not held while gdb reads DWARF.
      */
     public static LiveTarget attach(int pid, Options options, java.util.function.Consumer<TypeCatalog> prepare) {
+        // The live pieces know amd64 only (system call numbers, the snapshot's user_regs_struct);
+        // arm64 cores are read, arm64 processes not (docs/arm64.md: no arm64 machine to test on).
+        String arch = System.getProperty("os.arch", "");
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
+            throw new ChanscopeException(ExitCode.BAD_INPUT, "attach works on amd64 machines only (this is " + arch
+                    + "); take a core instead (gcore PID) and analyze it");
+        }
         LivePermissions.check(pid);
         LiveProcess p = new LiveProcess(pid);
         LiveProcess.State before = p.state();

@@ -36,6 +36,14 @@ public interface Target extends AutoCloseable {
     /** The signal that ended the process (a core's first thread), or 0 when there is none. */
     int terminatingSignal();
 
+    /**
+     * The ELF {@code e_machine} of the program (62 amd64, 183 arm64): which frame layout, signal
+     * frame and instruction set its stacks and code use. A live target is this machine's (amd64).
+     */
+    default int machine() {
+        return 62;
+    }
+
     /** The executable. */
     Path executable();
 

@@ -34,6 +34,13 @@ class CoreBuildIdsTest {
                 CoreBuildIds c = CoreBuildIds.read(core);
                 BuildIds b = BuildIds.of(bin);
                 assertTrue(b.go().isPresent(), e + ": the binary has a Go build id");
+                if (e.arch().equals("arm64")) {
+                    // qemu-user writes these cores (docs/arm64.md) and, unlike the kernel, does not
+                    // dump the first page of the executable's text mapping, where the Go build id
+                    // note lies: the core has none (the text is read from the binary)
+                    assertEquals(Optional.empty(), c.ids().go(), e + ": qemu's core holds no text page");
+                    continue;
+                }
                 assertEquals(b.go(), c.ids().go(), e + ": Go build id in the core");
                 // Go's own linker keeps the GNU note outside its PT_NOTE, so the core does not show
                 // it; the system linker (external linking: cgo, -race, -linkmode=external) puts it in

@@ -114,6 +114,7 @@ public final class SampleCores {
             String goVersion,
             String build,
             String module,
+            String arch,
             String name,
             String dir,
             String pattern,
@@ -125,6 +126,14 @@ public final class SampleCores {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Manifest(String generator, List<ManifestEntry> entries) {}
+
+    /** GOARCH of the samples without an {@code arch} in the manifest. */
+    public static final String AMD64 = "amd64";
+
+    /** The samples of one GOARCH ({@link Entry#arch()}), every build kind. */
+    public static List<Entry> forArch(String arch) {
+        return all().stream().filter(e -> e.arch().equals(arch)).toList();
+    }
 
     /** The build kind of the plain {@code go<VERSION>} directories. */
     public static final String STATIC = "static";
@@ -160,6 +169,14 @@ public final class SampleCores {
         /** The module path the binary was built as (a build kind may rename it). */
         public String module() {
             return manifest.map(ManifestEntry::module).orElse(FIXTURES_MODULE);
+        }
+
+        /**
+         * The GOARCH the sample was built for and crashed on: {@code amd64}, or {@code arm64} for
+         * the {@code go<V>-arm64} samples (built with GOARCH=arm64, crashed under qemu-aarch64-static).
+         */
+        public String arch() {
+            return manifest.map(ManifestEntry::arch).filter(a -> !a.isEmpty()).orElse(AMD64);
         }
 
         /** The uncompressed core, decompressed on first use. */

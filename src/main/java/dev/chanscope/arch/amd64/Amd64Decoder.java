@@ -26,7 +26,8 @@ public final class Amd64Decoder implements CodeDecoder {
             new int[] {0, 3, 1, 7, 6, 8, 9, 10, 11},
             (1L << 4) | (1L << 5) | (1L << 14),
             new String[] {"AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI",
-                "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"});
+                "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"},
+            1L << 11, new int[] {7, 7});
 
     // Operand shape of each one-byte opcode.
     private static final int M = 1;          // ModRM follows
