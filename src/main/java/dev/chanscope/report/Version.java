@@ -12,7 +12,7 @@ import java.util.Properties;
  */
 public final class Version {
     /** The architectures whose cores and binaries chanscope reads (the arch package's decoders). */
-    public static final List<String> ARCHITECTURES = List.of("amd64");
+    public static final List<String> ARCHITECTURES = List.of("amd64", "arm64");
 
     private static final String UNKNOWN = "unknown";
 

@@ -111,7 +111,7 @@ class CliConventionsTest {
         assertTrue(r.out().contains("java:   " + System.getProperty("java.runtime.version")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("gdb: +/\\S+/gdb, GNU gdb .*\\d+\\.\\d+.*")), r.out());
         assertTrue(r.out().contains("Go 1.18 to 1.27"), r.out());
-        assertTrue(r.out().contains("linux/amd64"), r.out());
+        assertTrue(r.out().contains("linux/amd64, linux/arm64"), r.out());
     }
 
     @Test
