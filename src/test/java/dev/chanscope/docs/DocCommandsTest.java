@@ -85,6 +85,7 @@ class DocCommandsTest {
         placeholders.put("BIN", rel.resolve("binary.xz").toString());
         placeholders.put("CORE", rel.resolve("core.xz").toString());
         placeholders.put("SRC", "src/test/go");
+        placeholders.put("crash.log", rel.resolve("stderr.txt").toString()); // the runtime's own traceback
         placeholders.put("BINS/", bins + "/");
         placeholders.put("CORES/", cores + "/");
         Process live = null;
@@ -117,6 +118,11 @@ class DocCommandsTest {
                     String out = Files.readString(stdout);
                     assertTrue(out.contains("No goroutine is panicking and no signal ended the process"), out);
                     assertFalse(out.contains("did not die"), out);
+                }
+                if (c.args().get(0).equals("log") && c.exit() == 0) {
+                    // the crash's stderr names the same race as its core
+                    String out = Files.readString(stdout);
+                    assertTrue(out.contains("multi-closer"), out);
                 }
                 if (c.doc().equals("README.md") && c.args().contains("--source-root") && c.args().get(0).equals("analyze")
                         && !c.args().contains("--format")) {
