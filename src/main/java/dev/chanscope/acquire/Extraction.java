@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
@@ -131,24 +129,17 @@ final class Extraction {
         selection.enterBundle(Format.TAR);
         List<Format> layers = append(peeled.layers(), Format.TAR);
         // tar reads 512-byte records; buffering spares a native zstd call per record
-        TarEndWatch end = new TarEndWatch(new BufferedInputStream(peeled.stream(), TAR_BUFFER));
-        EofWatch watch = new EofWatch(end);
+        EofWatch watch = new EofWatch(new BufferedInputStream(peeled.stream(), TAR_BUFFER));
         LayerGuard.Blame blame = new LayerGuard.Blame(origin, Format.TAR, watch::reachedEnd,
                 peeled.truncatedHint());
-        TarArchiveInputStream tar = new TarArchiveInputStream(watch);
-        InputStream memberData = new CloseShield(new LayerGuard(tar, blame));
-        long dataEnd = 0;
+        TarReader tar = new TarReader(watch);
+        InputStream memberData = new CloseShield(new LayerGuard(tar.data(), blame));
         while (visited <= MAX_MEMBERS) {
-            TarArchiveEntry entry = LayerGuard.guarded(blame, tar::getNextEntry);
+            // null only at the end-of-archive record: a cut between members is an EOFException
+            TarReader.Entry entry = LayerGuard.guarded(blame, tar::next);
             if (entry == null) {
-                if (!end.endedCleanly(dataEnd)) {
-                    // commons-compress takes a cut between members for the end of the archive
-                    throw blame.endsEarly();
-                }
                 return;
             }
-            long records = (entry.getSize() + TarEndWatch.RECORD - 1) / TarEndWatch.RECORD;
-            dataEnd = end.total() + records * TarEndWatch.RECORD;
             visit(Member.of(entry), () -> memberData, layers, Format.TAR, origin);
         }
     }
