@@ -49,6 +49,9 @@ final class TargetOptions {
                     + "e.g. 512M, 4G (default ${DEFAULT-VALUE}).")
     long maxCoreSize;
 
+    /** Not an option: batch sets one --binary-search index for all its cores; null builds one per analysis. */
+    BinaryIndex binaryIndex;
+
     /** "512M", "4G", "16GiB", "1048576": bytes, with binary (1024) multiples. */
     static final class ByteSize implements ITypeConverter<Long> {
         private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?");
