@@ -199,20 +199,24 @@ final class Extraction {
             return;
         }
         try (InputStream raw = opener.open(); Peeled peeled = peeler.peel(raw, layers, memberOrigin)) {
-            consider((Member.Regular) member, peeled, memberOrigin);
+            // a tar member's own size (expanded, when sparse) is the core's when no compression
+            // was peeled inside it
+            long declared = bundle == Format.TAR && peeled.layers().size() == layers.size()
+                    ? ((Member.Regular) member).size() : -1;
+            consider((Member.Regular) member, peeled, memberOrigin, declared);
         } catch (InputFault fault) {
             selection.skipDamaged(fault, memberOrigin);
         }
     }
 
-    private void consider(Member.Regular member, Peeled peeled, Origin origin) throws IOException {
+    private void consider(Member.Regular member, Peeled peeled, Origin origin, long declaredSize) throws IOException {
         switch (peeled.format()) {
             case TAR -> scanTar(peeled, origin);
             case ZIP -> scanZip(peeled, origin, null);
             case ELF -> {
                 Optional<ElfHeader> header = ElfHeader.parse(peeled.head(), peeled.head().length);
                 if (header.isPresent() && header.get().isCore()) {
-                    selection.takeCore(peeled, origin);
+                    selection.takeCore(peeled, origin, declaredSize);
                 } else if (header.isPresent() && header.get().isProgram()) {
                     selection.offerBinary(member, header.get(), peeled, origin);
                 }

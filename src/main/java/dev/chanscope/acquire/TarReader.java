@@ -348,7 +348,11 @@ final class TarReader {
         if (value.isEmpty() || value.length() > 19 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw corrupt(at, "'" + value + "' is not a size");
         }
-        return Long.parseLong(value);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw corrupt(at, "'" + value + "' is not a size");
+        }
     }
 
     private byte[] readMeta(long stored, String what, long at) throws IOException {

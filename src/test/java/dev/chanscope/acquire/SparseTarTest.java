@@ -157,4 +157,19 @@ class SparseTarTest {
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
         assertTrue(e.getMessage().startsWith(damaged + ": the tar archive is corrupt ("), e.getMessage());
     }
+
+    /**
+     * A sparse member may claim any size: a core that says it is 8 TiB is refused at once from
+     * its header by --max-core-size, not after expanding 16 GiB of holes.
+     */
+    @Test
+    void aSparseCoreOverTheCapIsRefusedFromItsHeader() throws IOException {
+        Path src = src();
+        TestFiles.run(src, "truncate", "-s", "8T", "core");
+        TestFiles.run(src, "tar", "--sparse", "--format=pax", "-cf", "../b.tar", "core");
+        long start = System.nanoTime();
+        ChanscopeException e = assertThrows(ChanscopeException.class, () -> acquire(tmp.resolve("b.tar"), 16 * GIB));
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "took too long: the holes were expanded");
+        assertTrue(e.getMessage().contains("the core expands beyond --max-core-size"), e.getMessage());
+    }
 }
