@@ -54,11 +54,9 @@ final class TarReader {
     /** The current member's expanded size and how far it has been read. */
     private long size;
     private long read;
-    /** The current sparse member's extents (offset, length), or null when it is not sparse. */
-    private long[] extentOffset;
-    private long[] extentLength;
-    private int extentCount;
-    private int extent;
+    /** The current member's sparse map, or null when it is not sparse; the extent reached. */
+    private TarSparseMap sparse;
+    private final int[] extent = new int[1];
 
     TarReader(InputStream in) {
         this.in = in;
@@ -76,7 +74,8 @@ final class TarReader {
         padding = 0;
         size = 0;
         read = 0;
-        extentOffset = null;
+        sparse = null;
+        extent[0] = 0;
         Map<String, String> pax = new HashMap<>();
         List<long[]> pax00 = new ArrayList<>();
         String longName = null;
@@ -147,7 +146,7 @@ final class TarReader {
         } else if (regular && !pax00.isEmpty()) {
             setExtents(pax00, paxNumber(pax, "GNU.sparse.size", at), at);
         }
-        if (extentOffset != null && pax.containsKey("GNU.sparse.name")) {
+        if (sparse != null && pax.containsKey("GNU.sparse.name")) {
             name = pax.get("GNU.sparse.name");
         }
         if (type == 'S') {
@@ -157,7 +156,7 @@ final class TarReader {
             // a link, a device or a FIFO has no data worth reading, whatever its size says
             size = 0;
         }
-        return new Entry(name, type, size, mode, link, extentOffset != null);
+        return new Entry(name, type, size, mode, link, sparse != null);
     }
 
     /** Old GNU: 4 extents in the header, 21 more in each extension record while the flag says so. */
@@ -176,8 +175,8 @@ final class TarReader {
             more = ext[504] != 0;
         }
         setExtents(extents, realSize, at);
-        if (storedTotal() != stored) {
-            throw corrupt(at, "its sparse map covers " + storedTotal() + " bytes but it stores " + stored);
+        if (sparse.stored() != stored) {
+            throw corrupt(at, "its sparse map covers " + sparse.stored() + " bytes but it stores " + stored);
         }
     }
 
@@ -264,36 +263,13 @@ final class TarReader {
     }
 
     private void checkStored(long at) throws IOException {
-        if (storedTotal() != storedLeft) {
-            throw corrupt(at, "its sparse map covers " + storedTotal() + " bytes but it stores " + storedLeft);
+        if (sparse.stored() != storedLeft) {
+            throw corrupt(at, "its sparse map covers " + sparse.stored() + " bytes but it stores " + storedLeft);
         }
     }
 
-    private long storedTotal() {
-        long total = 0;
-        for (int i = 0; i < extentCount; i++) {
-            total += extentLength[i];
-        }
-        return total;
-    }
-
-    /** Extents must be in order, apart, and inside the real size: anything else is a damaged map. */
     private void setExtents(List<long[]> extents, long realSize, long at) throws IOException {
-        extentCount = extents.size();
-        extentOffset = new long[extentCount];
-        extentLength = new long[extentCount];
-        extent = 0;
-        long end = 0;
-        for (int i = 0; i < extentCount; i++) {
-            long offset = extents.get(i)[0];
-            long length = extents.get(i)[1];
-            if (offset < end || length > realSize || offset > realSize - length) {
-                throw corrupt(at, "its sparse map is out of order or past its size " + realSize);
-            }
-            extentOffset[i] = offset;
-            extentLength[i] = length;
-            end = offset + length;
-        }
+        sparse = TarSparseMap.of(extents, realSize, "the header at byte " + at + " is damaged: ");
         size = realSize;
     }
 
@@ -381,17 +357,14 @@ final class TarReader {
                 return -1;
             }
             int n = (int) Math.min(len, size - read);
-            if (extentOffset == null) {
+            if (sparse == null) {
                 n = readStored(b, off, n);
             } else {
-                while (extent < extentCount && read >= extentOffset[extent] + extentLength[extent]) {
-                    extent++;
-                }
-                if (extent < extentCount && read >= extentOffset[extent]) {
-                    n = readStored(b, off, (int) Math.min(n, extentOffset[extent] + extentLength[extent] - read));
+                long run = sparse.run(read, n, extent);
+                if (run > 0) {
+                    n = readStored(b, off, (int) run);
                 } else {
-                    long holeEnd = extent < extentCount ? extentOffset[extent] : size;
-                    n = (int) Math.min(n, holeEnd - read);
+                    n = (int) -run;
                     Arrays.fill(b, off, off + n, (byte) 0);
                 }
             }
