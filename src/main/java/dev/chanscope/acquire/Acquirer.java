@@ -1,6 +1,7 @@
 package dev.chanscope.acquire;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,6 +91,24 @@ public final class Acquirer implements AutoCloseable {
             uid = System.getProperty("user.name", "user");
         }
         return Path.of(System.getProperty("java.io.tmpdir"), "chanscope-cache-" + uid);
+    }
+
+    /**
+     * The data of a compressed file with every compression layer removed, decoded only as far
+     * as it is read (for {@code --binary-search}, which needs the first few KB of each
+     * candidate). Closing it closes the decoders and the file.
+     *
+     * @throws IOException when the file cannot be read or its first layer is damaged
+     */
+    public static InputStream openDecompressed(Path file) throws IOException {
+        InputStream raw = Files.newInputStream(file);
+        try {
+            long cap = Long.MAX_VALUE / 4; // the reader stops early; no file is written
+            return new Peeler(cap, cap).peel(raw, List.of(), Origin.file(Files.size(file))).stream();
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
     }
 
     /** The cache limit from $CHANSCOPE_CACHE_MAX, else {@link #DEFAULT_CACHE_LIMIT}; {@code parse} reads a size. */

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
@@ -131,24 +129,17 @@ final class Extraction {
         selection.enterBundle(Format.TAR);
         List<Format> layers = append(peeled.layers(), Format.TAR);
         // tar reads 512-byte records; buffering spares a native zstd call per record
-        TarEndWatch end = new TarEndWatch(new BufferedInputStream(peeled.stream(), TAR_BUFFER));
-        EofWatch watch = new EofWatch(end);
+        EofWatch watch = new EofWatch(new BufferedInputStream(peeled.stream(), TAR_BUFFER));
         LayerGuard.Blame blame = new LayerGuard.Blame(origin, Format.TAR, watch::reachedEnd,
                 peeled.truncatedHint());
-        TarArchiveInputStream tar = new TarArchiveInputStream(watch);
-        InputStream memberData = new CloseShield(new LayerGuard(tar, blame));
-        long dataEnd = 0;
+        TarReader tar = new TarReader(watch);
+        InputStream memberData = new CloseShield(new LayerGuard(tar.data(), blame));
         while (visited <= MAX_MEMBERS) {
-            TarArchiveEntry entry = LayerGuard.guarded(blame, tar::getNextEntry);
+            // null only at the end-of-archive record: a cut between members is an EOFException
+            TarReader.Entry entry = LayerGuard.guarded(blame, tar::next);
             if (entry == null) {
-                if (!end.endedCleanly(dataEnd)) {
-                    // commons-compress takes a cut between members for the end of the archive
-                    throw blame.endsEarly();
-                }
                 return;
             }
-            long records = (entry.getSize() + TarEndWatch.RECORD - 1) / TarEndWatch.RECORD;
-            dataEnd = end.total() + records * TarEndWatch.RECORD;
             visit(Member.of(entry), () -> memberData, layers, Format.TAR, origin);
         }
     }
@@ -208,20 +199,24 @@ final class Extraction {
             return;
         }
         try (InputStream raw = opener.open(); Peeled peeled = peeler.peel(raw, layers, memberOrigin)) {
-            consider((Member.Regular) member, peeled, memberOrigin);
+            // a tar member's own size (expanded, when sparse) is the core's when no compression
+            // was peeled inside it
+            long declared = bundle == Format.TAR && peeled.layers().size() == layers.size()
+                    ? ((Member.Regular) member).size() : -1;
+            consider((Member.Regular) member, peeled, memberOrigin, declared);
         } catch (InputFault fault) {
             selection.skipDamaged(fault, memberOrigin);
         }
     }
 
-    private void consider(Member.Regular member, Peeled peeled, Origin origin) throws IOException {
+    private void consider(Member.Regular member, Peeled peeled, Origin origin, long declaredSize) throws IOException {
         switch (peeled.format()) {
             case TAR -> scanTar(peeled, origin);
             case ZIP -> scanZip(peeled, origin, null);
             case ELF -> {
                 Optional<ElfHeader> header = ElfHeader.parse(peeled.head(), peeled.head().length);
                 if (header.isPresent() && header.get().isCore()) {
-                    selection.takeCore(peeled, origin);
+                    selection.takeCore(peeled, origin, declaredSize);
                 } else if (header.isPresent() && header.get().isProgram()) {
                     selection.offerBinary(member, header.get(), peeled, origin);
                 }

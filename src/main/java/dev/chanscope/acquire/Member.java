@@ -1,7 +1,6 @@
 package dev.chanscope.acquire;
 
 import java.util.Optional;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
@@ -25,28 +24,32 @@ sealed interface Member permits Member.Regular, Member.Directory, Member.Skipped
 
     record Skipped(String name, String reason) implements Member {}
 
-    static Member of(TarArchiveEntry e) {
-        String name = e.getName();
-        if (e.isSymbolicLink()) {
-            return new Skipped(name, "a symbolic link to '" + e.getLinkName() + "' (links are not followed)");
-        }
-        if (e.isLink()) {
-            return new Skipped(name, "a hard link to '" + e.getLinkName() + "' (links are not followed)");
-        }
-        if (e.isCharacterDevice() || e.isBlockDevice()) {
-            return new Skipped(name, "a device file");
-        }
-        if (e.isFIFO()) {
-            return new Skipped(name, "a named pipe");
+    static Member of(TarReader.Entry e) {
+        String name = e.name();
+        switch (e.type()) {
+            case '2' -> {
+                return new Skipped(name, "a symbolic link to '" + e.linkName() + "' (links are not followed)");
+            }
+            case '1' -> {
+                return new Skipped(name, "a hard link to '" + e.linkName() + "' (links are not followed)");
+            }
+            case '3', '4' -> {
+                return new Skipped(name, "a device file");
+            }
+            case '6' -> {
+                return new Skipped(name, "a named pipe");
+            }
+            default -> {
+            }
         }
         if (e.isDirectory()) {
             return new Directory(name);
         }
-        if (!e.isFile()) {
+        if (!e.isRegular()) {
             return new Skipped(name, "not a regular file");
         }
         return pathProblem(name).<Member>map(p -> new Skipped(name, p))
-                .orElseGet(() -> new Regular(name, e.getSize(), e.getMode() & 07777));
+                .orElseGet(() -> new Regular(name, e.size(), e.mode()));
     }
 
     static Member of(ZipArchiveEntry e, ZipFile zip) {

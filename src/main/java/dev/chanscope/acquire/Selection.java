@@ -70,12 +70,24 @@ final class Selection {
     }
 
     void takeCore(Peeled peeled, Origin origin) throws IOException {
+        takeCore(peeled, origin, -1);
+    }
+
+    /**
+     * @param declaredSize the size the bundle states for the core's bytes (a tar member stored
+     *                     uncompressed, sparse or not), -1 when unknown: one over the cap is refused
+     *                     before a byte is expanded (a sparse member can claim exabytes of holes)
+     */
+    void takeCore(Peeled peeled, Origin origin, long declaredSize) throws IOException {
         if (core != null) {
             notes.add("found a second core, '" + origin.memberPath() + "'; using the first, '"
                     + core.memberPath() + "'");
             return;
         }
         writingCore = true;
+        if (declaredSize > maxCoreSize) {
+            throw InputFault.overCap(origin.prefix() + "the core", maxCoreSize);
+        }
         Path file = workspace.file("core");
         long size = copier.copy(peeled.stream(), file, maxCoreSize,
                 () -> InputFault.overCap(origin.prefix() + "the core", maxCoreSize));

@@ -209,9 +209,13 @@ final class BatchCommand implements Callable<Integer> {
         return summary.allOk() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
     }
 
-    /** Each core with its own Session (its own acquirer, gdb, source index): nothing mutable is shared. */
+    /**
+     * Each core with its own Session (its own acquirer, gdb, source index): nothing mutable is shared;
+     * the --binary-search index is built once, then only read.
+     */
     private CoreAnalyzer analyzer() {
         PrintWriter silent = new PrintWriter(Writer.nullWriter()); // per-core notes would tear the progress bar
+        BinaryIndex index = new BinaryIndex(binarySearch); // walked and read once, on the first core that needs it
         return core -> {
             if (dev.chanscope.batch.LogFiles.isLog(core)) {
                 // A crash log beside the cores: chanscope log (with --binary), the analyze schema with input.kind "log".
@@ -227,6 +231,7 @@ final class BatchCommand implements Callable<Integer> {
             o.core = core;
             o.binary = binary;
             o.binarySearch = binarySearch;
+            o.binaryIndex = index;
             o.force = force;
             o.maxCoreSize = maxCoreSize;
             o.noCache = noCache;

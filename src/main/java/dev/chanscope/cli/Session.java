@@ -4,7 +4,6 @@ import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
 import dev.chanscope.acquire.AcquiredInput;
 import dev.chanscope.acquire.Acquirer;
-import dev.chanscope.acquire.Format;
 import dev.chanscope.core.CoreTarget;
 import dev.chanscope.diagnose.Diagnosis;
 import dev.chanscope.diagnose.DiagnosisRunner;
@@ -187,7 +186,8 @@ final class Session {
             if (coreIds.ids().isEmpty()) {
                 tried.add("--binary-search cannot match: the core holds no build id");
             } else {
-                BuildSearch.Result r = new BuildSearch(unwrapper(acquirer)).find(o.binarySearch, coreIds.ids());
+                BinaryIndex index = o.binaryIndex != null ? o.binaryIndex : new BinaryIndex(o.binarySearch);
+                BuildSearch.Result r = index.get().find(coreIds.ids(), BinaryIndex.unwrapper(acquirer));
                 if (r.match().isPresent()) {
                     BuildSearch.Found f = r.match().get();
                     progress.note("using " + f.origin() + ", found by --binary-search (" + coreIds.ids().describe() + ")");
@@ -233,20 +233,5 @@ final class Session {
         } catch (ChanscopeException e) {
             return Optional.empty();
         }
-    }
-
-    /** Compressed candidates of --binary-search go through the acquisition layer (and its cache). */
-    private static BuildSearch.Unwrapper unwrapper(Acquirer acquirer) {
-        return new BuildSearch.Unwrapper() {
-            @Override
-            public boolean recognises(byte[] head) {
-                return Format.detect(head, head.length).kind() == Format.Kind.COMPRESSED;
-            }
-
-            @Override
-            public Optional<Path> unwrap(Path file) {
-                return Optional.of(acquirer.acquire(file).core());
-            }
-        };
     }
 }

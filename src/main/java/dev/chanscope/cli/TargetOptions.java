@@ -107,6 +107,8 @@ final class TargetOptions {
     private static dev.chanscope.ChanscopeException usage(String message) {
         return new dev.chanscope.ChanscopeException(dev.chanscope.ExitCode.USAGE, message);
     }
+    /** Not an option: batch sets one --binary-search index for all its cores; null builds one per analysis. */
+    BinaryIndex binaryIndex;
 
     /** "512M", "4G", "16GiB", "1048576": bytes, with binary (1024) multiples. */
     static final class ByteSize implements ITypeConverter<Long> {

@@ -531,7 +531,18 @@ public final class CoreTarget implements Target {
         };
     }
 
+    /**
+     * The most gdb is asked to read at once. gdb serves only what neither file holds (a shared
+     * library's pages); a longer request comes from a length read out of damaged memory, and gdb
+     * would answer it in hex, megabytes of it (47 MB of a PROT_NONE arena took 10 s and then
+     * tripped the output cap, ending the session). Such a read is refused as unreadable.
+     */
+    static final int MAX_GDB_READ = 1 << 20;
+
     private Optional<byte[]> gdbRead(long address, int length) {
+        if (length > MAX_GDB_READ) {
+            return Optional.empty();
+        }
         return GdbLookups.readMemory(gdb, address, length);
     }
 

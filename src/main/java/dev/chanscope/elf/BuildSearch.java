@@ -17,29 +17,37 @@ import java.util.stream.Stream;
  * Finds, under directories, the executable whose build id is the core's ({@code
  * --binary-search DIR}): a release directory, an artifact store, a tree of old builds.
  *
- * <p>The walk is bounded ({@link #MAX_DEPTH} levels, {@link #MAX_FILES} files) and cheap per
- * file: four bytes of magic decide whether a file is ELF; only ELF executables are opened.
- * Directory links are not followed (no cycles); links to files are. Entries are visited in name
- * order, so the result does not depend on the file system. Files that are not ELF but that the
- * {@link Unwrapper} recognises (compressed binaries) are tried after all plain ones, at most
- * {@link #MAX_UNWRAPPED} of them and only those of {@link #MIN_COMPRESSED_BYTES} or more, since
- * each is decompressed whole (into the cache).
+ * <p>The search is in two steps. {@link #index} walks the directories once and reads the build
+ * ids of every executable there; {@link Index#find} then looks a core's ids up, as often as
+ * there are cores ({@code batch} builds one index for all of them). The walk is bounded
+ * ({@link #MAX_DEPTH} levels, {@link #MAX_FILES} files) and cheap per file: four bytes of magic
+ * decide whether a file is ELF; only ELF executables are opened. Directory links are not
+ * followed (no cycles); links to files are. Entries are visited in name order, so the result
+ * does not depend on the file system.
+ *
+ * <p>Files that are not ELF but that the {@link Unwrapper} recognises (compressed binaries, of
+ * {@link #MIN_COMPRESSED_BYTES} or more) are decoded only as far as their ELF header, program
+ * headers and build-id notes ({@link ElfPrefix}): a few KB each, however many there are. Only
+ * the one that matches is decompressed whole (into the cache), and one whose notes are not in
+ * its first {@link ElfPrefix#MAX_BYTES} only when nothing else matched.
  */
 public final class BuildSearch {
     public static final int MAX_DEPTH = 8;
     public static final int MAX_FILES = 20_000;
-    public static final int MAX_UNWRAPPED = 16;
     /**
-     * Smaller compressed files are not unwrapped: no Go executable compresses below this (an
+     * Smaller compressed files are not looked into: no Go executable compresses below this (an
      * empty {@code func main(){}} built with Go 1.26 and -ldflags="-s -w" is 1.2 MB, 459 KB as
-     * {@code xz -9e}), and man pages and logs should not be unpacked into the cache.
+     * {@code xz -9e}), and man pages and logs need not be decoded.
      */
     public static final long MIN_COMPRESSED_BYTES = 256 * 1024;
 
-    /** Compressed candidates: recognised by their first bytes, decompressed (by the acquisition layer) on demand. */
+    /** Compressed candidates: recognised by their first bytes, read as a stream, decompressed whole on demand. */
     public interface Unwrapper {
-        /** True when {@code head} (up to 512 bytes) starts a compressed file worth unwrapping. */
+        /** True when {@code head} (up to 512 bytes) starts a compressed file worth looking into. */
         boolean recognises(byte[] head);
+
+        /** The decompressed data of a recognised file, decoded only as far as it is read. */
+        InputStream open(Path file) throws IOException;
 
         /** The decompressed file, or empty when it cannot be had. */
         Optional<Path> unwrap(Path file);
@@ -48,6 +56,11 @@ public final class BuildSearch {
             @Override
             public boolean recognises(byte[] head) {
                 return false;
+            }
+
+            @Override
+            public InputStream open(Path file) throws IOException {
+                throw new IOException("no decompression");
             }
 
             @Override
@@ -75,92 +88,181 @@ public final class BuildSearch {
         }
     }
 
+    /** An executable of the index: a plain file, or a compressed one with the ids of its first bytes. */
+    public record Candidate(Path file, BuildIds ids, boolean compressed, boolean dwarf) {}
+
+    /**
+     * The executables under the directories, with their build ids. Immutable: one index serves
+     * every core of a batch, from any thread.
+     *
+     * @param unread            compressed executables whose notes are not in their first bytes
+     * @param decompressedBytes bytes decoded from compressed candidates to build the index
+     */
+    public record Index(List<Candidate> candidates, List<Path> unread, int files, int executables,
+                        boolean truncated, long decompressedBytes) {
+        public Index {
+            candidates = List.copyOf(candidates);
+            unread = List.copyOf(unread);
+        }
+
+        /**
+         * The executable whose id is the core's: plain files first, then compressed ones (each
+         * decompressed through {@code unwrapper} only when its ids match), one with DWARF
+         * before a stripped copy with the same ids.
+         */
+        public Result find(BuildIds core, Unwrapper unwrapper) {
+            if (core.isEmpty()) {
+                return result(Optional.empty()); // nothing to match against
+            }
+            Found stripped = null;
+            for (Candidate c : candidates) {
+                if (!BuildMatch.compare(core, c.ids()).matches()) {
+                    continue;
+                }
+                if (!c.compressed()) {
+                    if (c.dwarf()) {
+                        return result(Optional.of(new Found(c.file(), c.file())));
+                    }
+                    stripped = stripped == null ? new Found(c.file(), c.file()) : stripped;
+                    continue;
+                }
+                Optional<Checked> checked = unwrapAndCheck(c.file(), core, unwrapper);
+                if (checked.isPresent() && checked.get().dwarf()) {
+                    return result(Optional.of(checked.get().found()));
+                }
+                if (checked.isPresent() && stripped == null) {
+                    stripped = checked.get().found();
+                }
+            }
+            if (stripped == null) {
+                for (Path p : unread) {
+                    Optional<Checked> checked = unwrapAndCheck(p, core, unwrapper);
+                    if (checked.isPresent() && checked.get().dwarf()) {
+                        return result(Optional.of(checked.get().found()));
+                    }
+                    if (checked.isPresent() && stripped == null) {
+                        stripped = checked.get().found();
+                    }
+                }
+            }
+            return result(Optional.ofNullable(stripped));
+        }
+
+        private Result result(Optional<Found> match) {
+            return new Result(match, files, executables, truncated);
+        }
+    }
+
+    private record Checked(Found found, boolean dwarf) {}
+
     private final Unwrapper unwrapper;
+    private final List<Candidate> plain = new ArrayList<>();
+    private final List<Candidate> compressed = new ArrayList<>();
+    private final List<Path> unread = new ArrayList<>();
     private int files;
     private int executables;
     private boolean truncated;
-    private final List<Path> compressed = new ArrayList<>();
-    private Found strippedMatch;
+    private long decompressedBytes;
 
     public BuildSearch(Unwrapper unwrapper) {
         this.unwrapper = unwrapper;
     }
 
+    /** Indexes the directories and looks one core up: for a single analysis. */
+    public Result find(List<Path> roots, BuildIds core) {
+        return index(roots).find(core, unwrapper);
+    }
+
     /**
+     * Walks the directories once and reads every executable's build ids. One call per instance.
+     *
      * @throws ChanscopeException (BAD_INPUT) when a search path does not exist
      */
-    public Result find(List<Path> roots, BuildIds core) {
+    public Index index(List<Path> roots) {
         for (Path root : roots) {
             if (!Files.exists(root)) {
                 throw new ChanscopeException(ExitCode.BAD_INPUT, "--binary-search " + root + ": no such directory");
             }
         }
-        if (core.isEmpty()) {
-            return new Result(Optional.empty(), 0, 0, false); // nothing to match against
-        }
         for (Path root : roots) {
-            Optional<Found> m = walk(root, 0, core);
-            if (m.isPresent()) {
-                return result(m);
-            }
+            walk(root, 0);
         }
-        for (Path c : compressed.subList(0, Math.min(compressed.size(), MAX_UNWRAPPED))) {
-            Optional<Found> m = tryCompressed(c, core);
-            if (m.isPresent()) {
-                return result(m);
-            }
-        }
-        return result(Optional.ofNullable(strippedMatch));
+        List<Candidate> all = new ArrayList<>(plain);
+        all.addAll(compressed);
+        return new Index(all, unread, files, executables, truncated, decompressedBytes);
     }
 
-    private Result result(Optional<Found> match) {
-        return new Result(match, files, executables, truncated);
-    }
-
-    private Optional<Found> walk(Path p, int depth, BuildIds core) {
+    private void walk(Path p, int depth) {
         if (truncated) {
-            return Optional.empty();
+            return;
         }
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             if (depth >= MAX_DEPTH) {
-                return Optional.empty();
+                return;
             }
             List<Path> entries;
             try (Stream<Path> s = Files.list(p)) {
                 entries = s.sorted().toList();
-            } catch (IOException | SecurityException e) {
-                return Optional.empty(); // unreadable directory: search the rest
+            } catch (IOException | SecurityException | java.io.UncheckedIOException e) {
+                return; // unreadable directory: search the rest
             }
             for (Path e : entries) {
-                Optional<Found> m = walk(e, depth + 1, core);
-                if (m.isPresent()) {
-                    return m;
-                }
+                walk(e, depth + 1);
             }
-            return Optional.empty();
+            return;
         }
         if (!Files.isRegularFile(p)) {
-            return Optional.empty(); // devices, pipes, broken links, links to directories
+            return; // devices, pipes, broken links, links to directories
         }
         if (++files > MAX_FILES) {
             truncated = true;
             files--;
-            return Optional.empty();
+            return;
         }
         byte[] head = head(p);
         if (head.length < 4) {
-            return Optional.empty();
+            return;
         }
         if (head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') {
-            return check(p, p, core);
+            indexPlain(p);
+        } else if (unwrapper.recognises(head) && size(p) >= MIN_COMPRESSED_BYTES) {
+            indexCompressed(p);
         }
-        if (unwrapper.recognises(head) && size(p) >= MIN_COMPRESSED_BYTES) {
-            compressed.add(p);
-        }
-        return Optional.empty();
     }
 
-    private Optional<Found> tryCompressed(Path p, BuildIds core) {
+    private void indexPlain(Path p) {
+        try (ElfFile f = ElfFile.open(p)) {
+            if (f.type() != ElfFile.ET_EXEC && f.type() != ElfFile.ET_DYN) {
+                return;
+            }
+            executables++;
+            plain.add(new Candidate(p, BuildIds.of(f), false, BuildDebugInfo.of(f).hasDwarf()));
+        } catch (ChanscopeException | MemoryAccessException e) {
+            // damaged or unreadable: not the one
+        }
+    }
+
+    private void indexCompressed(Path p) {
+        ElfPrefix prefix;
+        try (InputStream in = unwrapper.open(p)) {
+            prefix = ElfPrefix.read(in);
+        } catch (IOException | RuntimeException e) {
+            return; // a damaged archive among the candidates is not our business
+        }
+        decompressedBytes += prefix.bytesRead();
+        if (!prefix.executable()) {
+            return;
+        }
+        executables++;
+        if (prefix.ids().isPresent()) {
+            compressed.add(new Candidate(p, prefix.ids().get(), true, false));
+        } else {
+            unread.add(p);
+        }
+    }
+
+    /** Decompresses a candidate whole and checks the plain file's own ids: its first bytes might not be the whole story. */
+    private static Optional<Checked> unwrapAndCheck(Path p, BuildIds core, Unwrapper unwrapper) {
         Optional<Path> plain;
         try {
             plain = unwrapper.unwrap(p);
@@ -170,32 +272,13 @@ public final class BuildSearch {
         if (plain.isEmpty()) {
             return Optional.empty();
         }
-        byte[] head = head(plain.get());
-        if (head.length < 4 || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F') {
-            return Optional.empty();
-        }
-        return check(plain.get(), p, core);
-    }
-
-    /** Opens an ELF file; returns it when it is an executable with the core's id and debug info. */
-    private Optional<Found> check(Path file, Path origin, BuildIds core) {
-        try (ElfFile f = ElfFile.open(file)) {
-            if (f.type() != ElfFile.ET_EXEC && f.type() != ElfFile.ET_DYN) {
+        try (ElfFile f = ElfFile.open(plain.get())) {
+            if ((f.type() != ElfFile.ET_EXEC && f.type() != ElfFile.ET_DYN)
+                    || !BuildMatch.compare(core, BuildIds.of(f)).matches()) {
                 return Optional.empty();
             }
-            executables++;
-            if (!BuildMatch.compare(core, BuildIds.of(f)).matches()) {
-                return Optional.empty();
-            }
-            // `strip` keeps the build id notes: a stripped copy next to the original matches too.
-            // Keep looking for one with debug information; fall back to the stripped one.
-            if (!BuildDebugInfo.of(f).hasDwarf()) {
-                if (strippedMatch == null) {
-                    strippedMatch = new Found(file, origin);
-                }
-                return Optional.empty();
-            }
-            return Optional.of(new Found(file, origin));
+            // `strip` keeps the build id notes: a stripped copy next to the original matches too
+            return Optional.of(new Checked(new Found(plain.get(), p), BuildDebugInfo.of(f).hasDwarf()));
         } catch (ChanscopeException | MemoryAccessException e) {
             return Optional.empty(); // damaged or unreadable: not the one
         }

@@ -44,7 +44,12 @@ final class ElfNotes {
         List<ElfFile.Note> notes = new ArrayList<>();
         long align = area.align() == 8 ? 8 : 4;
         long p = area.offset();
-        long end = Math.min(area.offset() + area.size(), bytes.size());
+        // offsets and sizes are unsigned 64-bit in the file: a huge one reads as negative here,
+        // and offset + size can wrap; either way the area lies outside the file
+        if (p < 0 || area.size() < 0 || p >= bytes.size()) {
+            return notes;
+        }
+        long end = p + Math.min(area.size(), bytes.size() - p);
         while (p + 12 <= end) {
             long namesz = bytes.u32(p);
             long descsz = bytes.u32(p + 4);

@@ -85,15 +85,25 @@ public final class GoroutineReader {
         long allgs = rt.requireSymbol("runtime.allgs");
         long arr;
         long n;
+        long cap;
         try {
             arr = mem.u64(allgs);
             n = mem.u64(allgs + 8);
+            cap = mem.u64(allgs + 16);
         } catch (MemoryAccessException e) {
             throw new RuntimeLayoutException("runtime.allgs cannot be read (" + e.getMessage()
                     + "), so no goroutine can be listed");
         }
         if (n < 0 || n > 50_000_000) {
             throw new RuntimeLayoutException("runtime.allgs has an impossible length " + n + ": the core is damaged");
+        }
+        if (Long.compareUnsigned(n, cap) > 0) {
+            // A slice's length never exceeds its capacity. A damaged length (one flipped byte
+            // made 5.9 million of 32) would have the array read far past its end, megabytes at
+            // a time; the capacity is what the runtime allocated, so read no further.
+            warnings.add(Snapshot.IMPLAUSIBLE + "runtime.allgs holds " + n + " goroutines but has room for " + cap
+                    + "; a slice's length is never above its capacity (only the first " + cap + " are read)");
+            n = cap;
         }
         if (n == 0) {
             warnings.add(Snapshot.IMPLAUSIBLE + "runtime.allgs lists no goroutine, and a Go program always has"
@@ -148,10 +158,14 @@ public final class GoroutineReader {
         return out;
     }
 
+    /** Pointers read at a time when the whole array cannot be: one page. */
+    private static final int CHUNK = 512;
+
     /**
-     * The g pointers of allgs[0:n]. Read in one go; when part of the array is missing, pointer
-     * by pointer, so the goroutines whose pointers survive are still listed (a missing pointer
-     * is left 0, which the caller skips).
+     * The g pointers of allgs[0:n]. Read in one go; when part of the array is missing, a page at
+     * a time, so the goroutines whose pointers survive are still listed (a missing pointer is
+     * left 0, which the caller skips). Not pointer by pointer: with a damaged length that is
+     * millions of failing reads, each of which may go to gdb.
      */
     private long[] gPointers(long arr, int n) {
         long[] out = new long[n];
@@ -163,11 +177,15 @@ public final class GoroutineReader {
             return out;
         } catch (MemoryAccessException whole) {
             int missing = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n; i += CHUNK) {
+                int k = Math.min(CHUNK, n - i);
                 try {
-                    out[i] = mem.u64(arr + 8L * i);
+                    ByteBuffer b = mem.buffer(arr + 8L * i, k * 8);
+                    for (int j = 0; j < k; j++) {
+                        out[i + j] = b.getLong(j * 8);
+                    }
                 } catch (MemoryAccessException e) {
-                    missing++;
+                    missing += k;
                 }
             }
             if (missing == n) {

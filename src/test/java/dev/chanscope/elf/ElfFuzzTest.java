@@ -27,9 +27,11 @@ class ElfFuzzTest {
         }
     }
 
-    /** A whole file: headers, segments, sections, notes (threads, mappings), symbols, build ids. */
+    /** A whole file: headers, segments, sections, notes (threads, mappings), symbols, build ids; and ElfPrefix. */
     @FuzzTest(maxDuration = "30s")
     void elfFile(byte[] data) throws IOException {
+        // the build ids of --binary-search's compressed candidates, read from a stream
+        ElfPrefix.read(new java.io.ByteArrayInputStream(data));
         Files.write(FILE, data);
         try (ElfFile f = ElfFile.open(FILE)) {
             f.segments();

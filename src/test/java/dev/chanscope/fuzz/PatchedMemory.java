@@ -35,6 +35,17 @@ final class PatchedMemory implements Memory {
         }
     }
 
+    /** Replaces the patches with one: {@code bytes} written at {@code address} (for tests of one damage). */
+    void patch(long address, byte[] bytes) {
+        patches.clear();
+        patches.add(new Patch(address, bytes.clone()));
+    }
+
+    /** Adds a patch to those in place. */
+    void add(long address, byte[] bytes) {
+        patches.add(new Patch(address, bytes.clone()));
+    }
+
     @Override
     public byte[] read(long address, int length) {
         if (length < 0) {

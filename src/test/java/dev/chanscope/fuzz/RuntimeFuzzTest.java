@@ -111,7 +111,7 @@ class RuntimeFuzzTest {
     }
 
     /** The core target with the fuzzer's memory. */
-    private record Patched(CoreTarget core, Memory memory) implements Target {
+    record Patched(CoreTarget core, Memory memory) implements Target {
         @Override
         public List<ThreadContext> threads() {
             return core.threads();

@@ -113,6 +113,11 @@ class BuildSearchTest {
             }
 
             @Override
+            public InputStream open(Path file) throws java.io.IOException {
+                return new XZInputStream(Files.newInputStream(file));
+            }
+
+            @Override
             public Optional<Path> unwrap(Path file) {
                 unwrapped.add(file);
                 Path out = tmp.resolve("unwrapped-" + unwrapped.size());
@@ -126,7 +131,8 @@ class BuildSearchTest {
         };
         BuildSearch.Result r = new BuildSearch(xz).find(List.of(root), coreIds(e));
         assertEquals(root.resolve("close-of-nil.xz"), r.match().orElseThrow().origin());
-        assertEquals(List.of(root.resolve("close-of-nil.xz")), unwrapped, "name order, small files left alone; stops at the match");
+        assertEquals(List.of(root.resolve("close-of-nil.xz")), unwrapped,
+                "only the match is decompressed whole; small files left alone");
         assertEquals(Optional.empty(), new BuildSearch(BuildSearch.Unwrapper.NONE).find(List.of(root), coreIds(e)).match());
     }
 
@@ -138,5 +144,125 @@ class BuildSearchTest {
         Files.copy(Inputs.newest("double-close").binary(), tmp.resolve("b"));
         BuildSearch.Result r = new BuildSearch(BuildSearch.Unwrapper.NONE).find(List.of(tmp), BuildIds.NONE);
         assertEquals(Optional.empty(), r.match());
+    }
+
+    /**
+     * The README's batch command: one index of sample-cores/ serves every sample core, and each
+     * finds its own binary.xz. Before, the search decompressed at most 16 compressed candidates
+     * whole and then said "none with the core's build id" (8 of 24 cores failed); now each
+     * candidate is read only as far as its build-id notes, and only the match is decompressed.
+     */
+    @Test
+    void oneIndexOfTheSampleCoresFindsEveryCoresBinary() throws Exception {
+        List<Path> unwrapped = new ArrayList<>();
+        java.util.Map<Path, SampleCores.Entry> byXz = new java.util.HashMap<>();
+        SampleCores.all().forEach(e -> byXz.put(e.binaryXz().toAbsolutePath(), e));
+        BuildSearch.Unwrapper real = new BuildSearch.Unwrapper() {
+            @Override
+            public boolean recognises(byte[] head) {
+                return dev.chanscope.acquire.Format.detect(head, head.length).kind()
+                        == dev.chanscope.acquire.Format.Kind.COMPRESSED;
+            }
+
+            @Override
+            public InputStream open(Path file) throws java.io.IOException {
+                return dev.chanscope.acquire.Acquirer.openDecompressed(file);
+            }
+
+            @Override
+            public Optional<Path> unwrap(Path file) {
+                // the samples' own decompressed copy (shared with the other tests) stands for the cache
+                unwrapped.add(file);
+                return Optional.of(byXz.get(file.toAbsolutePath()).binary());
+            }
+        };
+        Path root = SampleCores.sampleCoresDir();
+        BuildSearch.Index index = new BuildSearch(real).index(List.of(root));
+        List<SampleCores.Entry> all = SampleCores.all();
+        assertTrue(all.size() > 16, "fewer samples than the old cap: the test would prove nothing");
+        assertEquals(all.size(), index.executables(), "every binary.xz is an executable, no core.xz is");
+        assertEquals(0, index.unread().size(), "every sample binary has its notes in its first bytes");
+        assertTrue(index.decompressedBytes() < all.size() * 64L * 1024,
+                "decoded " + index.decompressedBytes() + " bytes for " + all.size() + " candidates");
+        List<String> missed = new ArrayList<>();
+        for (SampleCores.Entry e : all) {
+            BuildIds core = coreIds(e);
+            int before = unwrapped.size();
+            BuildSearch.Result r = index.find(core, real);
+            if (r.match().isEmpty()) {
+                missed.add(e.id() + " (" + core.describe() + ")");
+                continue;
+            }
+            assertEquals(before + 1, unwrapped.size(), e.id() + ": only the match is decompressed whole");
+            try (ElfFile found = ElfFile.open(r.match().get().file())) {
+                assertTrue(dev.chanscope.elf.BuildMatch.compare(core, BuildIds.of(found)).matches(), e.id());
+            }
+            Path origin = r.match().get().origin();
+            assertEquals("binary.xz", origin.getFileName().toString(), e.id());
+            try (ElfFile found = ElfFile.open(r.match().get().file())) {
+                BuildIds prefix = index.candidates().stream().filter(c -> c.file().equals(origin)).findFirst()
+                        .orElseThrow().ids();
+                assertEquals(BuildIds.of(found), prefix, e.id() + ": the ids of the first bytes are the file's");
+            }
+        }
+        assertEquals(List.of(), missed);
+    }
+
+    /**
+     * A compressed candidate is read only as far as its build-id notes: here a binary followed
+     * by 1 GiB of zeros, as zstd (about 40 KB of them). Its ids come from under 64 KB of data.
+     */
+    @Test
+    void aCompressedCandidateIsDecodedOnlyAsFarAsItsNotes() throws Exception {
+        SampleCores.Entry e = Inputs.newest("double-close");
+        Path root = Files.createDirectories(tmp.resolve("r"));
+        Path padded = tmp.resolve("padded");
+        Files.copy(e.binary(), padded);
+        try (var ch = java.nio.channels.FileChannel.open(padded, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0}), Files.size(e.binary()) + (1L << 30) - 1);
+        }
+        Inputs.exec(tmp, "zstd", "-q", "-1", padded.toString(), "-o", root.resolve("server.zst").toString());
+        Files.delete(padded);
+        long[] read = new long[1];
+        BuildSearch.Unwrapper counting = new BuildSearch.Unwrapper() {
+            @Override
+            public boolean recognises(byte[] head) {
+                return true;
+            }
+
+            @Override
+            public InputStream open(Path file) throws java.io.IOException {
+                return new java.io.FilterInputStream(dev.chanscope.acquire.Acquirer.openDecompressed(file)) {
+                    @Override
+                    public int read(byte[] b, int off, int len) throws java.io.IOException {
+                        int n = super.read(b, off, len);
+                        read[0] += Math.max(n, 0);
+                        return n;
+                    }
+
+                    @Override
+                    public int read() throws java.io.IOException {
+                        int c = super.read();
+                        read[0] += c < 0 ? 0 : 1;
+                        return c;
+                    }
+                };
+            }
+
+            @Override
+            public Optional<Path> unwrap(Path file) {
+                throw new AssertionError("nothing may be decompressed whole while indexing");
+            }
+        };
+        long start = System.nanoTime();
+        BuildSearch.Index index = new BuildSearch(counting).index(List.of(root));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(1, index.candidates().size());
+        try (ElfFile plain = ElfFile.open(e.binary())) {
+            assertEquals(BuildIds.of(plain), index.candidates().get(0).ids());
+        }
+        assertTrue(read[0] < 64 * 1024, "decoded " + read[0] + " bytes");
+        assertEquals(read[0], index.decompressedBytes());
+        assertTrue(millis < 20_000, "indexing took " + millis + " ms");
     }
 }
