@@ -189,8 +189,13 @@ class BuildSearchTest {
             BuildIds core = coreIds(e);
             int before = unwrapped.size();
             BuildSearch.Result r = index.find(core, real);
-            if (r.match().isEmpty()) {
+            if (r.match().isEmpty() && !(e.arch().equals("arm64") && core.isEmpty())) {
                 missed.add(e.id() + " (" + core.describe() + ")");
+                continue;
+            }
+            if (r.match().isEmpty()) {
+                // qemu-user writes no build-id note (CoreBuildIdsTest): nothing to search by; a
+                // kernel's arm64 core has one
                 continue;
             }
             assertEquals(before + 1, unwrapped.size(), e.id() + ": only the match is decompressed whole");
