@@ -49,12 +49,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         Format f = json ? Format.json : format;
         switch (f) {
             case json -> {
-                JsonReport jr = new JsonReport();
-                var root = jr.build(r.snapshot(), r.input(), true, -1);
-                if (r.diagnosis().isPresent()) {
-                    root = jr.withDiagnosis(root, r.diagnosis().get());
-                }
-                SafePrintWriter.exact(out).println(jr.toJson(InputNotes.addTo(root, r.notes())));
+                new JsonReport().print(SafePrintWriter.exact(out), r.snapshot(), r.input(),
+                        JsonReport.Options.full().withDiagnosis(r.diagnosis()).withNotes(r.notes()));
             }
             case markdown -> out.print(new MarkdownReport(diagnose.sourceIndex(), diagnose.verbose).render(r.snapshot(), r.input(),
                     r.diagnosis()) + InputNotes.text(r.notes(), true));
