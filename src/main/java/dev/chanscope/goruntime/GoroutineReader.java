@@ -391,7 +391,7 @@ public final class GoroutineReader {
             List<Pclntab.SourceFrame> fr = rt.pclntab().frames(fn, sym);
             Pclntab.SourceFrame outer = fr.get(fr.size() - 1);
             Pclntab.SourceFrame inner = fr.get(0);
-            return new Frame(GoNames.forPrint(outer.function()), inner.file(), inner.line(), pc, 0, false);
+            return new Frame(GoNames.forPrint(outer.function()), inner.file(), inner.line(), pc, false);
         }));
     }
 
