@@ -58,6 +58,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                     diagnose.sourceIndex(), diagnose.verbose) + InputNotes.text(r.notes(), false));
         }
         out.flush();
+        r.reported(target, spec.commandLine().getErr());
         return r.warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
     }
 }

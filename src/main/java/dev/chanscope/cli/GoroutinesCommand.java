@@ -73,6 +73,7 @@ final class GoroutinesCommand implements Callable<Integer> {
             new TextReport().goroutines(out, r.snapshot(), r.input(), depth, filter, group);
         }
         out.flush();
+        r.reported(target, spec.commandLine().getErr());
         return r.snapshot().warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
     }
 }

@@ -29,9 +29,18 @@ import java.util.Optional;
 /** Acquire the input, find the binary, open the target, read the snapshot. */
 final class Session {
     /** @param diagnosis present when one was asked for and could be made */
-    record Result(Snapshot snapshot, JsonReport.Input input, Optional<Diagnosis> diagnosis, List<String> notes) {
+    record Result(Snapshot snapshot, JsonReport.Input input, Optional<Diagnosis> diagnosis, List<String> notes,
+                  Timings timings) {
         List<String> warnings() {
             return snapshot.warnings();
+        }
+
+        /** Ends the report stage and prints the timings, when --timings asked for them. */
+        void reported(TargetOptions o, PrintWriter err) {
+            timings.lap("report");
+            if (o.timings) {
+                timings.print(err);
+            }
         }
     }
 
@@ -76,15 +85,16 @@ final class Session {
     }
 
     private static Result readChecked(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
+        Timings timings = new Timings();
         Progress progress = new Progress(err);
         try (Acquirer acquirer = new Acquirer(Acquirer.defaultCacheDir(), o.maxCoreSize, progress, !o.noCache,
                 Acquirer.cacheLimit(TargetOptions.ByteSize::parse))) {
-            return read(o, maxFrames, source, progress, acquirer);
+            return read(o, maxFrames, source, progress, acquirer, timings);
         }
     }
 
     private static Result read(TargetOptions o, int maxFrames, Optional<SourceIndex> source, Progress progress,
-                               Acquirer acquirer) {
+                               Acquirer acquirer, Timings timings) {
         AcquiredInput in = acquirer.acquire(o.core);
         progress.done();
         String coreName = o.core.toString();
@@ -97,12 +107,16 @@ final class Session {
             core.close();
             throw e;
         }
+        timings.lap("input");
         try (CoreTarget target = CoreTarget.open(core, binary.file(), o.force, coreName, binary.name())) {
+            timings.lap("ELF checks and gdb start");
             GoRuntime rt;
             Snapshot s;
             try {
                 rt = GoRuntime.of(target);
+                timings.lap("runtime layouts (gdb)");
                 s = new SnapshotReader(maxFrames).read(rt, target.warnings());
+                timings.lap("goroutines, panic, channel");
             } catch (ChanscopeException e) {
                 // With memory missing, the likeliest reason the runtime cannot be read is the cut.
                 if (e.exitCode() == ExitCode.BAD_INPUT && target.truncation().isPresent()) {
@@ -126,7 +140,10 @@ final class Session {
                             List.copyOf(w));
                 }
             }
-            return new Result(s, new JsonReport.Input(coreName, binary.shown(), in.layers()), d, progress.notes());
+            if (source.isPresent()) {
+                timings.lap("diagnosis");
+            }
+            return new Result(s, new JsonReport.Input(coreName, binary.shown(), in.layers()), d, progress.notes(), timings);
         }
     }
 

@@ -35,6 +35,10 @@ final class TargetOptions {
                     + "whose build id is the core's. Compressed binaries are tried too.")
     List<Path> binarySearch = new ArrayList<>();
 
+    @Option(names = "--timings", description = "Print where the time went (JVM start, input, gdb, reading, diagnosis,"
+            + " report) to stderr at the end.")
+    boolean timings;
+
     @Option(names = "--force", description = "Analyze even when the binary's build id does not match the core's "
             + "(the report says so in a warning and may be wrong).")
     boolean force;

@@ -26,7 +26,8 @@ public final class ChannelHolders {
     private static final int MAX_STACK_BYTES = 1 << 20;
 
     private final Memory mem;
-    private final FieldCache objectFieldCache = new FieldCache();
+    /** Object base → field offset (or -1): a million goroutines point at a million closures. */
+    private final LongIntMap objectFieldCache = new LongIntMap();
 
     public ChannelHolders(Memory mem) {
         this.mem = mem;
@@ -70,16 +71,28 @@ public final class ChannelHolders {
         // cannot hold it, and its memory is known to be readable.
         long scannedEnd = lo + words * 8L;
         boolean aligned = (lo & 7) == 0; // then an 8-aligned window's words are the words compared
+        Tail tail = null;
         for (int i = 0; i < words; i++) {
             long w = b.getLong(i * 8);
             if (w < heapLo || w >= heapHi) {
                 continue;
             }
             long base = w & ~7L;
-            if (aligned && base >= lo && base + OBJECT_WINDOW <= scannedEnd) {
-                continue;
+            long field;
+            if (aligned && base >= lo && base < scannedEnd) {
+                if (base + OBJECT_WINDOW <= scannedEnd) {
+                    continue;
+                }
+                // Only the part past the stack's top is unknown: read it once for this goroutine
+                // (such pointers are per goroutine, and caching them cost gigabytes at a million).
+                if (tail == null) {
+                    tail = tail(scannedEnd, chan);
+                }
+                field = tail.readable ? (tail.hit >= 0 && tail.hit < base + OBJECT_WINDOW ? tail.hit - base : -1)
+                        : fieldHolding(base, chan);
+            } else {
+                field = fieldHolding(base, chan);
             }
-            long field = fieldHolding(base, chan);
             if (field >= 0) {
                 return new ChannelHolder(g.id(), frameAt(frames, lo + i * 8L), w, field);
             }
@@ -87,10 +100,27 @@ public final class ChannelHolders {
         return null;
     }
 
+    /** The {@link #OBJECT_WINDOW} bytes past a stack's top: whether they can be read, and where the channel first is (-1: nowhere). */
+    private record Tail(boolean readable, long hit) {}
+
+    private Tail tail(long from, long chan) {
+        try {
+            ByteBuffer t = ByteBuffer.wrap(mem.read(from, OBJECT_WINDOW)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k + 8 <= OBJECT_WINDOW; k += 8) {
+                if (t.getLong(k) == chan) {
+                    return new Tail(true, from + k);
+                }
+            }
+            return new Tail(true, -1);
+        } catch (MemoryAccessException e) {
+            return new Tail(false, -1);
+        }
+    }
+
     /** Offset within the object at {@code base} (8-aligned) where {@code chan} is stored, or -1. */
     private long fieldHolding(long base, long chan) {
         int cached = objectFieldCache.get(base);
-        if (cached != FieldCache.ABSENT) {
+        if (cached != LongIntMap.ABSENT) {
             return cached;
         }
         int found = -1;
@@ -117,71 +147,5 @@ public final class ChannelHolders {
             }
         }
         return "?";
-    }
-
-    /**
-     * Object base → field offset (or -1), open addressing on primitive arrays: a million
-     * goroutines point at a million closures, and boxed map entries cost ten times the bytes.
-     */
-    static final class FieldCache {
-        static final int ABSENT = Integer.MIN_VALUE;
-        private static final long EMPTY = 0; // 0 is never a heap address in the window
-        private long[] keys = new long[1 << 12];
-        private int[] values = new int[1 << 12];
-        private int size;
-
-        int get(long key) {
-            int mask = keys.length - 1;
-            for (int i = slot(key, mask); ; i = (i + 1) & mask) {
-                long k = keys[i];
-                if (k == key) {
-                    return values[i];
-                }
-                if (k == EMPTY) {
-                    return ABSENT;
-                }
-            }
-        }
-
-        void put(long key, int value) {
-            if (key == EMPTY) {
-                return;
-            }
-            if ((size + 1) * 2 > keys.length) {
-                grow();
-            }
-            int mask = keys.length - 1;
-            int i = slot(key, mask);
-            while (keys[i] != EMPTY && keys[i] != key) {
-                i = (i + 1) & mask;
-            }
-            if (keys[i] == EMPTY) {
-                size++;
-            }
-            keys[i] = key;
-            values[i] = value;
-        }
-
-        private void grow() {
-            long[] oldK = keys;
-            int[] oldV = values;
-            keys = new long[oldK.length * 2];
-            values = new int[oldK.length * 2];
-            size = 0;
-            for (int i = 0; i < oldK.length; i++) {
-                if (oldK[i] != EMPTY) {
-                    put(oldK[i], oldV[i]);
-                }
-            }
-        }
-
-        private static int slot(long key, int mask) {
-            long h = key * 0x9E3779B97F4A7C15L; // Fibonacci hashing spreads 8-aligned addresses
-            return (int) (h >>> 32) & mask;
-        }
-
-        int size() {
-            return size;
-        }
     }
 }

@@ -34,6 +34,7 @@ public final class GoroutineReader {
     private final Memory mem;
     private final GoLayouts.G gl;
     private final StackUnwinder unwinder;
+    private final CompactStack.Shapes shapes = new CompactStack.Shapes();
     private final int maxFrames;
     private final Map<Long, Optional<Frame>> creatorCache = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
@@ -109,21 +110,29 @@ public final class GoroutineReader {
         }
         long[] ptrs = gPointers(arr, (int) n);
         List<Goroutine> out = new ArrayList<>((int) n);
-        java.util.Set<Long> seenG = new java.util.HashSet<>();
-        Map<Long, Integer> ids = new java.util.LinkedHashMap<>();
+        // primitive maps: at a million goroutines boxed sets and maps cost a hundred megabytes
+        LongIntMap seenG = new LongIntMap();
+        LongIntMap ids = new LongIntMap(); // live goroutines per id (id 0 counted apart)
+        int idZero = 0;
         int repeated = 0;
         for (long gp : ptrs) {
             if (gp == 0) {
                 continue;
             }
-            if (!seenG.add(gp)) {
+            if (seenG.get(gp) != LongIntMap.ABSENT) {
                 repeated++; // the same g twice: list it once
                 continue;
             }
+            seenG.put(gp, 1);
             try {
                 Goroutine g = read(gp, msByCurg, threadsByLwp);
                 if (g.status().kind() != GoStatus.Kind.DEAD) {
-                    ids.merge(g.id(), 1, Integer::sum);
+                    if (g.id() == 0) {
+                        idZero++;
+                    } else {
+                        int c = ids.get(g.id());
+                        ids.put(g.id(), c == LongIntMap.ABSENT ? 1 : c + 1);
+                    }
                 }
                 out.add(g);
             } catch (MemoryAccessException e) {
@@ -139,8 +148,20 @@ public final class GoroutineReader {
             warnings.add(Snapshot.IMPLAUSIBLE + "runtime.allgs lists the same g " + repeated + " more time"
                     + (repeated == 1 ? "" : "s") + "; each g is in it once");
         }
-        ids.entrySet().stream().filter(e -> e.getValue() > 1).limit(5).forEach(e -> warnings.add(Snapshot.IMPLAUSIBLE
-                + "goroutine id " + e.getKey() + " is held by " + e.getValue() + " live goroutines; ids are unique"));
+        // in the order each repeated id was first seen, as the runtime would list them
+        int reported = 0;
+        LongIntMap said = new LongIntMap();
+        for (int i = 0; i < out.size() && reported < 5; i++) {
+            Goroutine g = out.get(i);
+            int c = g.id() == 0 ? idZero : ids.get(g.id());
+            boolean first = g.id() == 0 ? said.get(-1) == LongIntMap.ABSENT : said.get(g.id()) == LongIntMap.ABSENT;
+            if (g.status().kind() != GoStatus.Kind.DEAD && c > 1 && first) {
+                said.put(g.id() == 0 ? -1 : g.id(), 1);
+                reported++;
+                warnings.add(Snapshot.IMPLAUSIBLE + "goroutine id " + g.id() + " is held by " + c
+                        + " live goroutines; ids are unique");
+            }
+        }
         return out;
     }
 
@@ -279,7 +300,7 @@ public final class GoroutineReader {
                 b.getLong((int) gl.lockedM()) != 0,
                 b.getLong((int) gl.panic()),
                 b.getLong((int) gl.waiting()),
-                source, phys, List.copyOf(frames), stack.error());
+                source, CompactStack.of(phys, shapes), List.copyOf(frames), stack.error());
     }
 
     private record Start(long pc, long sp, boolean trap, String source) {}

@@ -52,8 +52,8 @@ class ChannelHoldersTest {
     }
 
     @Test
-    void fieldCacheKeepsEveryEntryAcrossGrowth() {
-        ChannelHolders.FieldCache c = new ChannelHolders.FieldCache();
+    void longIntMapKeepsEveryEntryAcrossGrowth() {
+        LongIntMap c = new LongIntMap();
         for (long i = 1; i <= 100_000; i++) {
             c.put(0xc000000000L + i * 16, (int) (i % 33) - 1);
         }
@@ -61,7 +61,7 @@ class ChannelHoldersTest {
         for (long i = 1; i <= 100_000; i++) {
             assertEquals((int) (i % 33) - 1, c.get(0xc000000000L + i * 16));
         }
-        assertEquals(ChannelHolders.FieldCache.ABSENT, c.get(0xc000000008L));
+        assertEquals(LongIntMap.ABSENT, c.get(0xc000000008L));
     }
 
     /** The scan as first written: one pass, every heap-looking word's object read. */
