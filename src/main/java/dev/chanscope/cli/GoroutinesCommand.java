@@ -28,7 +28,8 @@ final class GoroutinesCommand implements Callable<Integer> {
     TargetOptions target;
 
     @Option(names = {"-t", "--depth"}, paramLabel = "DEPTH", defaultValue = "-1",
-            description = "Show at most DEPTH frames per goroutine (default: all).")
+            description = {"Show at most DEPTH frames per goroutine (default: all). Parked goroutines are then unwound",
+                "no further (unless --group or --function need their whole stacks)."})
     int depth;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
@@ -62,7 +63,10 @@ final class GoroutinesCommand implements Callable<Integer> {
         if (depth < -1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-t must be 0 or more");
         }
-        Session.Result r = Session.read(target, 1024, spec.commandLine().getErr());
+        // -t alone: parked goroutines need no frame past the ones printed, so none is unwound;
+        // --group and --function read whole stacks.
+        int parkedDepth = depth >= 0 && !group && function == null ? depth : -1;
+        Session.Result r = Session.read(target, 1024, parkedDepth, spec.commandLine().getErr());
         var out = spec.commandLine().getOut();
         GoroutineFilter filter = GoroutineFilter.of(Optional.ofNullable(state), Optional.ofNullable(waitReason),
                 Optional.ofNullable(function));

@@ -60,10 +60,20 @@ final class Session {
         return read(o, maxFrames, err, Optional.empty());
     }
 
+    /** Without a diagnosis, parked goroutines unwound to {@code parkedDepth + 1} frames only (-1: all). */
+    static Result read(TargetOptions o, int maxFrames, int parkedDepth, PrintWriter err) {
+        return read(o, maxFrames, parkedDepth, err, Optional.empty());
+    }
+
     /** @param source when present, also diagnose the race, reading source through it */
     static Result read(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
+        return read(o, maxFrames, -1, err, source);
+    }
+
+    private static Result read(TargetOptions o, int maxFrames, int parkedDepth, PrintWriter err,
+                               Optional<SourceIndex> source) {
         try {
-            return readChecked(o, maxFrames, err, source);
+            return readChecked(o, maxFrames, parkedDepth, err, source);
         } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException
                  | ArithmeticException | java.nio.BufferUnderflowException | MemoryAccessException e) {
             // What only damaged data causes (an index, a length or a size read from the core that
@@ -84,17 +94,18 @@ final class Session {
                 java.util.Locale.ROOT);
     }
 
-    private static Result readChecked(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
+    private static Result readChecked(TargetOptions o, int maxFrames, int parkedDepth, PrintWriter err,
+                                      Optional<SourceIndex> source) {
         Timings timings = new Timings();
         Progress progress = new Progress(err);
         try (Acquirer acquirer = new Acquirer(Acquirer.defaultCacheDir(), o.maxCoreSize, progress, !o.noCache,
                 Acquirer.cacheLimit(TargetOptions.ByteSize::parse))) {
-            return read(o, maxFrames, source, progress, acquirer, timings);
+            return read(o, maxFrames, parkedDepth, source, progress, acquirer, timings);
         }
     }
 
-    private static Result read(TargetOptions o, int maxFrames, Optional<SourceIndex> source, Progress progress,
-                               Acquirer acquirer, Timings timings) {
+    private static Result read(TargetOptions o, int maxFrames, int parkedDepth, Optional<SourceIndex> source,
+                               Progress progress, Acquirer acquirer, Timings timings) {
         AcquiredInput in = acquirer.acquire(o.core);
         progress.done();
         String coreName = o.core.toString();
@@ -115,7 +126,7 @@ final class Session {
             try {
                 rt = GoRuntime.of(target);
                 timings.lap("runtime layouts (gdb)");
-                s = new SnapshotReader(maxFrames).read(rt, target.warnings());
+                s = new SnapshotReader(maxFrames, source.isPresent() ? -1 : parkedDepth).read(rt, target.warnings());
                 timings.lap("goroutines, panic, channel");
             } catch (ChanscopeException e) {
                 // With memory missing, the likeliest reason the runtime cannot be read is the cut.

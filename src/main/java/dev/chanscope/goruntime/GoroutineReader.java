@@ -36,11 +36,21 @@ public final class GoroutineReader {
     private final StackUnwinder unwinder;
     private final CompactStack.Shapes shapes = new CompactStack.Shapes();
     private final int maxFrames;
+    private final int parkedDepth;
     private final Map<Long, Optional<Frame>> creatorCache = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private int unreadable;
 
     public GoroutineReader(GoRuntime rt, int maxFrames) {
+        this(rt, maxFrames, -1);
+    }
+
+    /**
+     * @param parkedDepth when 0 or more, a parked goroutine (waiting, on no thread, not
+     *                    panicking) is unwound only to {@code parkedDepth + 1} physical frames:
+     *                    {@code goroutines -t N} prints N frames of it, and nothing else reads it
+     */
+    public GoroutineReader(GoRuntime rt, int maxFrames, int parkedDepth) {
         this.rt = rt;
         this.mem = rt.memory();
         this.gl = rt.layouts().g();
@@ -50,6 +60,7 @@ public final class GoroutineReader {
         }
         this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer);
         this.maxFrames = maxFrames;
+        this.parkedDepth = parkedDepth;
     }
 
     /** A thread's M: which goroutine it runs and its signal stack. */
@@ -242,6 +253,9 @@ public final class GoroutineReader {
         ThreadContext thread = m != null && mAddr == m.address ? threadsByLwp.get(m.procId) : null;
 
         String source = "none";
+        // The panicking, running and throwing goroutines are never parked: they keep every frame.
+        boolean parked = status.kind() == GoStatus.Kind.WAITING && thread == null && b.getLong((int) gl.panic()) == 0;
+        int limit = parkedDepth >= 0 && parked ? Math.min(maxFrames, parkedDepth + 1) : maxFrames;
         StackUnwinder.Stack stack = new StackUnwinder.Stack(List.of(), Optional.empty());
         if (status.name().startsWith("status ")) {
             warnings.add(Snapshot.IMPLAUSIBLE + "goroutine " + goid + " has status " + status.name().substring(7)
@@ -264,7 +278,7 @@ public final class GoroutineReader {
                 }
                 if (start != null) {
                     source = start.source;
-                    stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+                    stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, limit);
                     if (stack.error().isPresent() && !mem.isReadable(start.sp, 8)) {
                         // Not a broken frame: the stack's memory is not in the core at all.
                         stack = new StackUnwinder.Stack(stack.frames(), Optional.of(STACK_UNREADABLE));
@@ -279,7 +293,7 @@ public final class GoroutineReader {
                     Start start = viaGdb.get();
                     source = start.source;
                     try {
-                        stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+                        stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, limit);
                     } catch (MemoryAccessException e) {
                         stack = new StackUnwinder.Stack(List.of(), Optional.of(STACK_UNREADABLE));
                     }
@@ -300,7 +314,9 @@ public final class GoroutineReader {
                 b.getLong((int) gl.lockedM()) != 0,
                 b.getLong((int) gl.panic()),
                 b.getLong((int) gl.waiting()),
-                source, CompactStack.of(phys, shapes), List.copyOf(frames), stack.error());
+                source, CompactStack.of(phys, shapes), List.copyOf(frames), stack.error(),
+                limit < maxFrames && stack.frames().size() == limit && stack.error().isEmpty()
+                        && !StackUnwinder.isTopOfStack(stack.frames().get(limit - 1).function()));
     }
 
     private record Start(long pc, long sp, boolean trap, String source) {}

@@ -105,7 +105,7 @@ public final class StackUnwinder {
     }
 
     /** Functions where the runtime's traceback stops: the first frame ever pushed on a stack. */
-    private static boolean isTopOfStack(String name) {
+    static boolean isTopOfStack(String name) {
         return name.equals("runtime.goexit") || name.equals("runtime.rt0_go") || name.startsWith("runtime.mstart");
     }
 

@@ -255,6 +255,9 @@ public final class JsonReport {
         if (gr.stackError().isPresent()) {
             g.writeStringField("stackError", gr.stackError().get());
         }
+        if (gr.framesCut()) {
+            g.writeBooleanField("framesCut", true);
+        }
         g.writeEndObject();
     }
 

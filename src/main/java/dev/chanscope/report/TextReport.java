@@ -183,7 +183,8 @@ public final class TextReport {
         int i = 0;
         for (Frame f : g.frames()) {
             if (maxFrames >= 0 && i++ >= maxFrames) {
-                b.append(indent).append("  ...").append(g.frames().size() - maxFrames).append(" more frames\n");
+                b.append(indent).append("  ...").append(g.framesCut() ? "more frames, not unwound"
+                        : (g.frames().size() - maxFrames) + " more frames").append('\n');
                 break;
             }
             b.append(indent).append(f.function()).append(f.inlined() ? "(...)" : "()").append('\n');
