@@ -121,4 +121,28 @@ class GoroutinesListingTest {
         assertTrue(text.contains(" distinct stacks"), text);
         assertTrue(text.lines().anyMatch(l -> l.matches("goroutines \\[.*\\]:")), text);
     }
+
+    @Test
+    void depthStopsTheUnwindingOfParkedGoroutinesOnly() throws Exception {
+        JsonNode all = JSON.readTree(run("--json"));
+        JsonNode cut = JSON.readTree(run("--json", "-t", "2"));
+        java.util.Map<Long, JsonNode> full = new java.util.HashMap<>();
+        all.get("goroutines").forEach(g -> full.put(g.get("id").asLong(), g));
+        int cutCount = 0;
+        for (JsonNode g : cut.get("goroutines")) {
+            JsonNode f = full.get(g.get("id").asLong());
+            List<String> whole = functions(f);
+            assertEquals(whole.subList(0, Math.min(2, whole.size())), functions(g), "the frames printed");
+            if (g.has("framesCut")) {
+                cutCount++;
+                assertEquals("waiting", g.get("status").asText());
+                assertTrue(f.get("framesTotal").asInt() >= g.get("framesTotal").asInt()
+                        && g.get("framesTotal").asInt() > 2, g.toString());
+            } else {
+                assertEquals(f.get("framesTotal"), g.get("framesTotal"), "a stack unwound in full");
+            }
+        }
+        assertTrue(cutCount > 100, cutCount + " goroutines cut");
+        assertEquals(all.get("panic"), cut.get("panic"), "the panicking goroutine keeps its frames");
+    }
 }
