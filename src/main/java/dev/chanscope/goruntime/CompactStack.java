@@ -78,4 +78,57 @@ final class CompactStack extends AbstractList<PhysicalFrame> implements RandomAc
     public int size() {
         return shapes.length;
     }
+
+    /**
+     * The logical frames of {@code stack}, innermost first, without a list of their own when the
+     * stack is compact (a view over the shared shapes: 24 bytes a goroutine instead of a list).
+     */
+    static List<Frame> logicalFrames(List<PhysicalFrame> stack) {
+        if (stack instanceof CompactStack c) {
+            return new Logical(c.shapes);
+        }
+        List<Frame> out = new java.util.ArrayList<>();
+        for (PhysicalFrame f : stack) {
+            out.addAll(f.logical());
+        }
+        return List.copyOf(out);
+    }
+
+    private static final class Logical extends AbstractList<Frame> implements RandomAccess {
+        private final Shape[] shapes;
+        private final int size;
+
+        Logical(Shape[] shapes) {
+            this.shapes = shapes;
+            int n = 0;
+            for (Shape s : shapes) {
+                n += s.logical().size();
+            }
+            this.size = n;
+        }
+
+        @Override
+        public Frame get(int i) {
+            java.util.Objects.checkIndex(i, size);
+            int k = i;
+            for (Shape s : shapes) {
+                if (k < s.logical().size()) {
+                    return s.logical().get(k);
+                }
+                k -= s.logical().size();
+            }
+            throw new IndexOutOfBoundsException(i);
+        }
+
+        @Override
+        public java.util.Iterator<Frame> iterator() {
+            // one pass over the shapes, not a walk from the start for each frame
+            return java.util.Arrays.stream(shapes).flatMap(s -> s.logical().stream()).iterator();
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
 }

@@ -300,11 +300,7 @@ public final class GoroutineReader {
                 }
             }
         }
-        List<PhysicalFrame> phys = trimRuntimeEntry(stack.frames());
-        List<Frame> frames = new ArrayList<>();
-        for (PhysicalFrame f : phys) {
-            frames.addAll(f.logical());
-        }
+        List<PhysicalFrame> phys = CompactStack.of(trimRuntimeEntry(stack.frames()), shapes);
         return new Goroutine(gp, goid, status,
                 status.kind() == GoStatus.Kind.WAITING ? rt.waitReason(reason) : "",
                 b.getLong((int) gl.waitSince()),
@@ -314,7 +310,7 @@ public final class GoroutineReader {
                 b.getLong((int) gl.lockedM()) != 0,
                 b.getLong((int) gl.panic()),
                 b.getLong((int) gl.waiting()),
-                source, CompactStack.of(phys, shapes), List.copyOf(frames), stack.error(),
+                source, phys, CompactStack.logicalFrames(phys), stack.error(),
                 limit < maxFrames && stack.frames().size() == limit && stack.error().isEmpty()
                         && !StackUnwinder.isTopOfStack(stack.frames().get(limit - 1).function()));
     }
