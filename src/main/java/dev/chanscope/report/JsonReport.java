@@ -1,6 +1,7 @@
 package dev.chanscope.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,7 +17,9 @@ import dev.chanscope.goruntime.Snapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -153,17 +156,18 @@ public final class JsonReport {
             g.writeTree(new DiagnosisJson(mapper).build(o.diagnosis().get()));
         }
         g.writeNumberField("goroutineCount", s.goroutines().size());
+        FrameText text = new FrameText();
         if (o.goroutines() && o.grouped()) {
             g.writeArrayFieldStart("goroutineGroups");
             for (StackGroups.Group gr : StackGroups.of(s, o.listed())) {
-                group(g, gr, o.maxFrames());
+                group(g, gr, o.maxFrames(), text);
             }
             g.writeEndArray();
         } else if (o.goroutines()) {
             g.writeArrayFieldStart("goroutines");
             for (Goroutine gr : s.goroutines()) {
                 if (o.listed().test(gr, s)) {
-                    goroutine(g, gr, s, o.maxFrames());
+                    goroutine(g, gr, s, o.maxFrames(), text);
                 }
             }
             g.writeEndArray();
@@ -228,7 +232,8 @@ public final class JsonReport {
         g.writeEndObject();
     }
 
-    private static void goroutine(JsonGenerator g, Goroutine gr, Snapshot s, int maxFrames) throws IOException {
+    private static void goroutine(JsonGenerator g, Goroutine gr, Snapshot s, int maxFrames, FrameText text)
+            throws IOException {
         g.writeStartObject();
         g.writeNumberField("id", gr.id());
         g.writeStringField("address", hex(gr.address()));
@@ -251,7 +256,7 @@ public final class JsonReport {
         g.writeNumberField("parentId", gr.parentId());
         g.writeStringField("startFunction", gr.startFunction());
         g.writeStringField("stackSource", gr.stackSource());
-        frames(g, gr, maxFrames);
+        frames(g, gr, maxFrames, text);
         if (gr.stackError().isPresent()) {
             g.writeStringField("stackError", gr.stackError().get());
         }
@@ -261,7 +266,7 @@ public final class JsonReport {
         g.writeEndObject();
     }
 
-    private static void group(JsonGenerator g, StackGroups.Group gr, int maxFrames) throws IOException {
+    private static void group(JsonGenerator g, StackGroups.Group gr, int maxFrames, FrameText text) throws IOException {
         Goroutine r = gr.representative();
         g.writeStartObject();
         g.writeNumberField("count", gr.count());
@@ -275,21 +280,55 @@ public final class JsonReport {
         g.writeStringField("state", r.state());
         optionalFrame(g, "createdBy", r.createdBy());
         g.writeStringField("startFunction", r.startFunction());
-        frames(g, r, maxFrames);
+        frames(g, r, maxFrames, text);
         g.writeEndObject();
     }
 
-    private static void frames(JsonGenerator g, Goroutine gr, int maxFrames) throws IOException {
+    private static void frames(JsonGenerator g, Goroutine gr, int maxFrames, FrameText text) throws IOException {
         g.writeArrayFieldStart("frames");
         int i = 0;
         for (Frame f : gr.frames()) {
             if (maxFrames >= 0 && i++ >= maxFrames) {
                 break;
             }
-            frame(g, f);
+            text.write(g, f);
         }
         g.writeEndArray();
         g.writeNumberField("framesTotal", gr.frames().size());
+    }
+
+    /**
+     * A frame's strings escaped once and reused: goroutines parked at the same call share their
+     * {@link Frame} objects, and at 100,000 goroutines escaping and copying the same function and
+     * file names was most of the JSON's cost. Same bytes as {@link #frame}.
+     */
+    private static final class FrameText {
+        private static final SerializedString FUNCTION = new SerializedString("function");
+        private static final SerializedString FILE = new SerializedString("file");
+        private static final SerializedString LINE = new SerializedString("line");
+        private static final SerializedString PC = new SerializedString("pc");
+        private static final SerializedString INLINED = new SerializedString("inlined");
+
+        private record Text(SerializedString function, SerializedString file, SerializedString pc) {}
+
+        private final Map<Frame, Text> byFrame = new IdentityHashMap<>();
+
+        void write(JsonGenerator g, Frame f) throws IOException {
+            Text t = byFrame.computeIfAbsent(f, x -> new Text(new SerializedString(x.function()),
+                    new SerializedString(x.file()), new SerializedString(hex(x.pc()))));
+            g.writeStartObject();
+            g.writeFieldName(FUNCTION);
+            g.writeString(t.function());
+            g.writeFieldName(FILE);
+            g.writeString(t.file());
+            g.writeFieldName(LINE);
+            g.writeNumber(f.line());
+            g.writeFieldName(PC);
+            g.writeString(t.pc());
+            g.writeFieldName(INLINED);
+            g.writeBoolean(f.inlined());
+            g.writeEndObject();
+        }
     }
 
     private static void optionalFrame(JsonGenerator g, String name, Optional<Frame> f) throws IOException {
