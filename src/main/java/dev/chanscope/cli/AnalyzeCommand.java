@@ -51,12 +51,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         switch (f) {
             case json -> {
-                JsonReport jr = new JsonReport();
-                var root = jr.build(r.snapshot(), r.input(), true, -1);
-                if (r.diagnosis().isPresent()) {
-                    root = jr.withDiagnosis(root, r.diagnosis().get());
-                }
-                SafePrintWriter.exact(out).println(jr.toJson(InputNotes.addTo(root, r.notes())));
+                new JsonReport().print(SafePrintWriter.exact(out), r.snapshot(), r.input(),
+                        JsonReport.Options.full().withDiagnosis(r.diagnosis()).withNotes(r.notes()));
             }
             case markdown -> out.print(new MarkdownReport(diagnose.sourceIndex(), diagnose.verbose).render(r.snapshot(), r.input(),
                     r.diagnosis()) + InputNotes.text(r.notes(), true));
@@ -64,6 +60,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                     diagnose.sourceIndex(), diagnose.verbose) + InputNotes.text(r.notes(), false));
         }
         out.flush();
+        r.reported(target, spec.commandLine().getErr());
         return r.warnings().isEmpty() ? ExitCode.OK.code() : ExitCode.PARTIAL.code();
     }
 }

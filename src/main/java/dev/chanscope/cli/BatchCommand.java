@@ -236,9 +236,8 @@ final class BatchCommand implements Callable<Integer> {
             o.maxCoreSize = maxCoreSize;
             o.noCache = noCache;
             Session.Result r = Session.read(o, 1024, silent, Optional.of(diagnose.sourceIndex()));
-            JsonReport jr = new JsonReport();
-            ObjectNode root = InputNotes.addTo(jr.build(r.snapshot(), r.input(), !noGoroutines, -1), r.notes());
-            return r.diagnosis().isPresent() ? jr.withDiagnosis(root, r.diagnosis().get()) : root;
+            return new JsonReport().build(r.snapshot(), r.input(), JsonReport.Options.full()
+                    .withGoroutines(!noGoroutines, -1).withDiagnosis(r.diagnosis()).withNotes(r.notes()));
         };
     }
 

@@ -1,24 +1,14 @@
 package dev.chanscope.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
  * What acquisition noted about the input (skipped bundle members and why, which member became
- * the core and the binary, cache reuse): in the JSON as {@code input.notes}, in text and
+ * the core and the binary, cache reuse): in the JSON as {@code input.notes} (JsonReport.Options.withNotes), in text and
  * Markdown as a NOTES section at the end. Before, they reached only a terminal's stderr.
  */
 final class InputNotes {
     private InputNotes() {
-    }
-
-    static ObjectNode addTo(ObjectNode root, List<String> notes) {
-        if (root.get("input") instanceof ObjectNode in) {
-            ArrayNode a = in.putArray("notes");
-            notes.forEach(a::add);
-        }
-        return root;
     }
 
     static String text(List<String> notes, boolean markdown) {

@@ -28,9 +28,18 @@ import java.util.Optional;
 /** Acquire the input, find the binary, open the target, read the snapshot. */
 final class Session {
     /** @param diagnosis present when one was asked for and could be made */
-    record Result(Snapshot snapshot, JsonReport.Input input, Optional<Diagnosis> diagnosis, List<String> notes) {
+    record Result(Snapshot snapshot, JsonReport.Input input, Optional<Diagnosis> diagnosis, List<String> notes,
+                  Timings timings) {
         List<String> warnings() {
             return snapshot.warnings();
+        }
+
+        /** Ends the report stage and prints the timings, when --timings asked for them. */
+        void reported(TargetOptions o, PrintWriter err) {
+            timings.lap("report");
+            if (o.timings) {
+                timings.print(err);
+            }
         }
     }
 
@@ -50,11 +59,21 @@ final class Session {
         return read(o, maxFrames, err, Optional.empty());
     }
 
+    /** Without a diagnosis, parked goroutines unwound to {@code parkedDepth + 1} frames only (-1: all). */
+    static Result read(TargetOptions o, int maxFrames, int parkedDepth, PrintWriter err) {
+        return read(o, maxFrames, parkedDepth, err, Optional.empty());
+    }
+
     /** @param source when present, also diagnose the race, reading source through it */
     static Result read(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
+        return read(o, maxFrames, -1, err, source);
+    }
+
+    private static Result read(TargetOptions o, int maxFrames, int parkedDepth, PrintWriter err,
+                               Optional<SourceIndex> source) {
         o.resolve(err);
         try {
-            return readChecked(o, maxFrames, err, source);
+            return readChecked(o, maxFrames, parkedDepth, err, source);
         } catch (IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException
                  | ArithmeticException | java.nio.BufferUnderflowException | MemoryAccessException e) {
             // What only damaged data causes (an index, a length or a size read from the core that
@@ -75,16 +94,18 @@ final class Session {
                 java.util.Locale.ROOT);
     }
 
-    private static Result readChecked(TargetOptions o, int maxFrames, PrintWriter err, Optional<SourceIndex> source) {
+    private static Result readChecked(TargetOptions o, int maxFrames, int parkedDepth, PrintWriter err,
+                                      Optional<SourceIndex> source) {
+        Timings timings = new Timings();
         Progress progress = new Progress(err);
         try (Acquirer acquirer = new Acquirer(Acquirer.defaultCacheDir(), o.maxCoreSize, progress, !o.noCache,
                 Acquirer.cacheLimit(TargetOptions.ByteSize::parse))) {
-            return read(o, maxFrames, source, progress, acquirer);
+            return read(o, maxFrames, parkedDepth, source, progress, acquirer, timings);
         }
     }
 
-    private static Result read(TargetOptions o, int maxFrames, Optional<SourceIndex> source, Progress progress,
-                               Acquirer acquirer) {
+    private static Result read(TargetOptions o, int maxFrames, int parkedDepth, Optional<SourceIndex> source,
+                               Progress progress, Acquirer acquirer, Timings timings) {
         AcquiredInput in = acquirer.acquire(o.core);
         progress.done();
         String coreName = o.core.toString();
@@ -97,13 +118,17 @@ final class Session {
             core.close();
             throw e;
         }
+        timings.lap("input");
         try (CoreTarget target = CoreTarget.open(core, binary.file(), o.force, coreName, binary.name(),
                 o.debug.locator(Acquirer.defaultCacheDir(), progress::note))) {
+            timings.lap("ELF checks and gdb start");
             GoRuntime rt;
             Snapshot s;
             try {
                 rt = GoRuntime.of(target);
-                s = new SnapshotReader(maxFrames).read(rt, target.warnings());
+                timings.lap("runtime layouts (gdb)");
+                s = new SnapshotReader(maxFrames, source.isPresent() ? -1 : parkedDepth).read(rt, target.warnings());
+                timings.lap("goroutines, panic, channel");
             } catch (ChanscopeException e) {
                 // With memory missing, the likeliest reason the runtime cannot be read is the cut.
                 if (e.exitCode() == ExitCode.BAD_INPUT && target.truncation().isPresent()) {
@@ -126,7 +151,10 @@ final class Session {
                     s = s.withWarnings(w);
                 }
             }
-            return new Result(s, new JsonReport.Input(coreName, binary.shown(), in.layers()), d, progress.notes());
+            if (source.isPresent()) {
+                timings.lap("diagnosis");
+            }
+            return new Result(s, new JsonReport.Input(coreName, binary.shown(), in.layers()), d, progress.notes(), timings);
         }
     }
 

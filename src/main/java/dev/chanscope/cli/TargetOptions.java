@@ -43,6 +43,9 @@ final class TargetOptions {
 
     @Mixin
     DebugFileOptions debug = new DebugFileOptions();
+    @Option(names = "--timings", description = "Print where the time went (JVM start, input, gdb, reading, diagnosis,"
+            + " report) to stderr at the end.")
+    boolean timings;
 
     @Option(names = "--force", description = "Analyze even when the binary's build id does not match the core's "
             + "(the report says so in a warning and may be wrong).")

@@ -127,7 +127,9 @@ public final class ElfFile implements AutoCloseable {
             if (size == 0) {
                 throw bad(path + " is empty");
             }
-            return new ElfFile(path, channel, new ElfBytes(channel, size));
+            // chanscope.elf.mapLimit: the size above which a file is read, not mapped (ElfBytes; tests set it to 0)
+            long mapLimit = Long.getLong("chanscope.elf.mapLimit", ElfBytes.MAP_LIMIT);
+            return new ElfFile(path, channel, new ElfBytes(channel, size, mapLimit));
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ChanscopeException(ExitCode.BAD_INPUT, path + " cannot be read: " + e.getMessage(), e);

@@ -30,6 +30,7 @@ public final class GoRuntime {
     private final List<String> waitReasons;
     private final long scanBit;
     private final Map<String, OptionalLong> symbols = new ConcurrentHashMap<>();
+    private final Map<Long, GoStatus> statuses = new ConcurrentHashMap<>();
 
     /**
      * The runtime of {@code target}, built once per input and handed to everything that reads
@@ -191,6 +192,11 @@ public final class GoRuntime {
     }
 
     public GoStatus status(long raw) {
+        // One object per distinct value: a million goroutines have a handful of statuses.
+        return statuses.computeIfAbsent(raw, this::decodeStatus);
+    }
+
+    private GoStatus decodeStatus(long raw) {
         boolean scan = (raw & scanBit) != 0 && raw != scanBit;
         int v = (int) (raw & ~scanBit);
         // A damaged g can hold any 32 bits here: out of the table's range is "status N", never an index error.

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param threadLwp   the OS thread running it, -1 when none
  * @param stackSource how the stack was found: "thread", "signal-context", "syscall", "sched", "gdb" (gdb's own unwinder, the last resort for a thread), "none"
  * @param waitingSudog g.waiting: the sudog it is (or was just) blocked with, 0 when none
+ * @param framesCut   the unwinding stopped at the depth asked for ({@code goroutines -t}) and the
+ *                    stack goes on: {@code frames} is its innermost part only
  */
 public record Goroutine(
         long address,
@@ -32,7 +34,17 @@ public record Goroutine(
         String stackSource,
         List<PhysicalFrame> stack,
         List<Frame> frames,
-        Optional<String> stackError) {
+        Optional<String> stackError,
+        boolean framesCut) {
+
+    /** A goroutine unwound in full. */
+    public Goroutine(long address, long id, GoStatus status, String waitReason, long waitSince,
+                     Optional<Frame> createdBy, long parentId, String startFunction, int threadLwp,
+                     boolean lockedToThread, long panicAddress, long waitingSudog, String stackSource,
+                     List<PhysicalFrame> stack, List<Frame> frames, Optional<String> stackError) {
+        this(address, id, status, waitReason, waitSince, createdBy, parentId, startFunction, threadLwp, lockedToThread,
+                panicAddress, waitingSudog, stackSource, stack, frames, stackError, false);
+    }
 
     /** What the runtime prints between the brackets: the wait reason when waiting, else the status. */
     public String state() {

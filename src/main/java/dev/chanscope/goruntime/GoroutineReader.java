@@ -36,12 +36,23 @@ public final class GoroutineReader {
     private final StackUnwinder unwinder;
     /** Offset of g.sched.lr where the architecture has a link register (arm64), else -1. */
     private final long schedLr;
+    private final CompactStack.Shapes shapes = new CompactStack.Shapes();
     private final int maxFrames;
+    private final int parkedDepth;
     private final Map<Long, Optional<Frame>> creatorCache = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private int unreadable;
 
     public GoroutineReader(GoRuntime rt, int maxFrames) {
+        this(rt, maxFrames, -1);
+    }
+
+    /**
+     * @param parkedDepth when 0 or more, a parked goroutine (waiting, on no thread, not
+     *                    panicking) is unwound only to {@code parkedDepth + 1} physical frames:
+     *                    {@code goroutines -t N} prints N frames of it, and nothing else reads it
+     */
+    public GoroutineReader(GoRuntime rt, int maxFrames, int parkedDepth) {
         this.rt = rt;
         this.mem = rt.memory();
         this.gl = rt.layouts().g();
@@ -53,6 +64,7 @@ public final class GoroutineReader {
         this.unwinder = new StackUnwinder(rt.pclntab(), mem, restorer, conv);
         this.schedLr = conv.linkRegister() ? schedLrOffset(rt) : -1;
         this.maxFrames = maxFrames;
+        this.parkedDepth = parkedDepth;
     }
 
     /** A thread's M: which goroutine it runs and its signal stack. */
@@ -123,21 +135,29 @@ public final class GoroutineReader {
         }
         long[] ptrs = gPointers(arr, (int) n);
         List<Goroutine> out = new ArrayList<>((int) n);
-        java.util.Set<Long> seenG = new java.util.HashSet<>();
-        Map<Long, Integer> ids = new java.util.LinkedHashMap<>();
+        // primitive maps: at a million goroutines boxed sets and maps cost a hundred megabytes
+        LongIntMap seenG = new LongIntMap();
+        LongIntMap ids = new LongIntMap(); // live goroutines per id (id 0 counted apart)
+        int idZero = 0;
         int repeated = 0;
         for (long gp : ptrs) {
             if (gp == 0) {
                 continue;
             }
-            if (!seenG.add(gp)) {
+            if (seenG.get(gp) != LongIntMap.ABSENT) {
                 repeated++; // the same g twice: list it once
                 continue;
             }
+            seenG.put(gp, 1);
             try {
                 Goroutine g = read(gp, msByCurg, threadsByLwp);
                 if (g.status().kind() != GoStatus.Kind.DEAD) {
-                    ids.merge(g.id(), 1, Integer::sum);
+                    if (g.id() == 0) {
+                        idZero++;
+                    } else {
+                        int c = ids.get(g.id());
+                        ids.put(g.id(), c == LongIntMap.ABSENT ? 1 : c + 1);
+                    }
                 }
                 out.add(g);
             } catch (MemoryAccessException e) {
@@ -153,8 +173,20 @@ public final class GoroutineReader {
             warnings.add(Snapshot.IMPLAUSIBLE + "runtime.allgs lists the same g " + repeated + " more time"
                     + (repeated == 1 ? "" : "s") + "; each g is in it once");
         }
-        ids.entrySet().stream().filter(e -> e.getValue() > 1).limit(5).forEach(e -> warnings.add(Snapshot.IMPLAUSIBLE
-                + "goroutine id " + e.getKey() + " is held by " + e.getValue() + " live goroutines; ids are unique"));
+        // in the order each repeated id was first seen, as the runtime would list them
+        int reported = 0;
+        LongIntMap said = new LongIntMap();
+        for (int i = 0; i < out.size() && reported < 5; i++) {
+            Goroutine g = out.get(i);
+            int c = g.id() == 0 ? idZero : ids.get(g.id());
+            boolean first = g.id() == 0 ? said.get(-1) == LongIntMap.ABSENT : said.get(g.id()) == LongIntMap.ABSENT;
+            if (g.status().kind() != GoStatus.Kind.DEAD && c > 1 && first) {
+                said.put(g.id() == 0 ? -1 : g.id(), 1);
+                reported++;
+                warnings.add(Snapshot.IMPLAUSIBLE + "goroutine id " + g.id() + " is held by " + c
+                        + " live goroutines; ids are unique");
+            }
+        }
         return out;
     }
 
@@ -243,6 +275,9 @@ public final class GoroutineReader {
         ThreadContext thread = m != null && mAddr == m.address ? threadsByLwp.get(m.procId) : null;
 
         String source = "none";
+        // The panicking, running and throwing goroutines are never parked: they keep every frame.
+        boolean parked = status.kind() == GoStatus.Kind.WAITING && thread == null && b.getLong((int) gl.panic()) == 0;
+        int limit = parkedDepth >= 0 && parked ? Math.min(maxFrames, parkedDepth + 1) : maxFrames;
         StackUnwinder.Stack stack = new StackUnwinder.Stack(List.of(), Optional.empty());
         if (status.name().startsWith("status ")) {
             warnings.add(Snapshot.IMPLAUSIBLE + "goroutine " + goid + " has status " + status.name().substring(7)
@@ -265,7 +300,7 @@ public final class GoroutineReader {
                 }
                 if (start != null) {
                     source = start.source;
-                    stack = unwinder.unwind(start.pc, start.sp, start.lr, stackLo, stackHi, start.trap, maxFrames);
+                    stack = unwinder.unwind(start.pc, start.sp, start.lr, stackLo, stackHi, start.trap, limit);
                     if (stack.error().isPresent() && !mem.isReadable(start.sp, 8)) {
                         // Not a broken frame: the stack's memory is not in the core at all.
                         stack = new StackUnwinder.Stack(stack.frames(), Optional.of(STACK_UNREADABLE));
@@ -280,18 +315,14 @@ public final class GoroutineReader {
                     Start start = viaGdb.get();
                     source = start.source;
                     try {
-                        stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, maxFrames);
+                        stack = unwinder.unwind(start.pc, start.sp, stackLo, stackHi, start.trap, limit);
                     } catch (MemoryAccessException e) {
                         stack = new StackUnwinder.Stack(List.of(), Optional.of(STACK_UNREADABLE));
                     }
                 }
             }
         }
-        List<PhysicalFrame> phys = trimRuntimeEntry(stack.frames());
-        List<Frame> frames = new ArrayList<>();
-        for (PhysicalFrame f : phys) {
-            frames.addAll(f.logical());
-        }
+        List<PhysicalFrame> phys = CompactStack.of(trimRuntimeEntry(stack.frames()), shapes);
         return new Goroutine(gp, goid, status,
                 status.kind() == GoStatus.Kind.WAITING ? rt.waitReason(reason) : "",
                 b.getLong((int) gl.waitSince()),
@@ -301,7 +332,9 @@ public final class GoroutineReader {
                 b.getLong((int) gl.lockedM()) != 0,
                 b.getLong((int) gl.panic()),
                 b.getLong((int) gl.waiting()),
-                source, phys, List.copyOf(frames), stack.error());
+                source, phys, CompactStack.logicalFrames(phys), stack.error(),
+                limit < maxFrames && stack.frames().size() == limit && stack.error().isEmpty()
+                        && !StackUnwinder.isTopOfStack(stack.frames().get(limit - 1).function()));
     }
 
     private record Start(long pc, long sp, long lr, boolean trap, String source) {
@@ -439,7 +472,7 @@ public final class GoroutineReader {
             List<Pclntab.SourceFrame> fr = rt.pclntab().frames(fn, sym);
             Pclntab.SourceFrame outer = fr.get(fr.size() - 1);
             Pclntab.SourceFrame inner = fr.get(0);
-            return new Frame(GoNames.forPrint(outer.function()), inner.file(), inner.line(), pc, 0, false);
+            return new Frame(GoNames.forPrint(outer.function()), inner.file(), inner.line(), pc, false);
         }));
     }
 

@@ -13,9 +13,16 @@ import java.util.OptionalLong;
 /** Reads a {@link Snapshot} from a target: goroutines, the panic, the channel. */
 public final class SnapshotReader {
     private final int maxFrames;
+    private final int parkedDepth;
 
     public SnapshotReader(int maxFrames) {
+        this(maxFrames, -1);
+    }
+
+    /** @param parkedDepth see {@link GoroutineReader#GoroutineReader(GoRuntime, int, int)}; -1 for every frame */
+    public SnapshotReader(int maxFrames, int parkedDepth) {
         this.maxFrames = maxFrames;
+        this.parkedDepth = parkedDepth;
     }
 
     /**
@@ -83,7 +90,7 @@ public final class SnapshotReader {
         Target target = rt.target();
         List<String> warnings = new ArrayList<>(initialWarnings);
         List<ThreadContext> threads = target.threads();
-        GoroutineReader goroutineReader = new GoroutineReader(rt, maxFrames);
+        GoroutineReader goroutineReader = new GoroutineReader(rt, maxFrames, parkedDepth);
         List<Goroutine> gs = goroutineReader.readAll(threads);
         warnings.addAll(goroutineReader.warnings());
         if (gs.isEmpty()) {

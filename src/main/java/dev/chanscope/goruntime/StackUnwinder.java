@@ -22,6 +22,12 @@ public final class StackUnwinder {
     private final Memory memory;
     private final OptionalLong sigreturnPc;
     private final FrameConvention conv;
+    /**
+     * Logical frames by pc (and by whether the pc is symbolized as is, at a trap): identical for
+     * every goroutine parked at the same call, so a million such goroutines share one list.
+     */
+    private final java.util.Map<Long, List<Frame>> logicalByPc = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Long, List<Frame>> logicalByTrapPc = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The result: frames innermost first, and why the walk stopped early, if it did. */
     public record Stack(List<PhysicalFrame> frames, Optional<String> error) {}
@@ -72,7 +78,7 @@ public final class StackUnwinder {
             long symPc = !atTrap && pc > fn.entry() ? pc - 1 : pc;
             long delta = pclntab.spDelta(fn, pc);
             long fp = sp + delta + 8;
-            out.add(new PhysicalFrame(fn, pc, sp, fp, logical(fn, pc, symPc, sp)));
+            out.add(new PhysicalFrame(fn, pc, sp, fp, logical(fn, pc, symPc)));
             if (isTopOfStack(fn.name())) {
                 break;
             }
@@ -123,17 +129,24 @@ public final class StackUnwinder {
         return new Stack(List.copyOf(out), error);
     }
 
-    private List<Frame> logical(Pclntab.FuncInfo fn, long pc, long symPc, long sp) {
+    private List<Frame> logical(Pclntab.FuncInfo fn, long pc, long symPc) {
+        if (!fn.contains(pc)) {
+            return symbolize(fn, pc, symPc); // not a pc of fn: nothing to share
+        }
+        return (symPc == pc ? logicalByTrapPc : logicalByPc).computeIfAbsent(pc, k -> symbolize(fn, pc, symPc));
+    }
+
+    private List<Frame> symbolize(Pclntab.FuncInfo fn, long pc, long symPc) {
         List<Pclntab.SourceFrame> src = pclntab.frames(fn, symPc);
         List<Frame> frames = new ArrayList<>(src.size());
         for (Pclntab.SourceFrame s : src) {
-            frames.add(new Frame(GoNames.forPrint(s.function()), s.file(), s.line(), pc, sp, s.inlined()));
+            frames.add(new Frame(GoNames.forPrint(s.function()), s.file(), s.line(), pc, s.inlined()));
         }
-        return frames;
+        return List.copyOf(frames);
     }
 
     /** Functions where the runtime's traceback stops: the first frame ever pushed on a stack. */
-    private static boolean isTopOfStack(String name) {
+    static boolean isTopOfStack(String name) {
         return name.equals("runtime.goexit") || name.equals("runtime.rt0_go") || name.startsWith("runtime.mstart");
     }
 

@@ -116,14 +116,14 @@ public final class LogSnapshot {
                 frames.addAll(p.get().logical());
             } else {
                 for (TracebackFrame x : group) {
-                    frames.add(new Frame(x.symbol(), x.file(), x.line(), x.pc().orElse(0), x.sp().orElse(0), x.inlined()));
+                    frames.add(new Frame(x.symbol(), x.file(), x.line(), x.pc().orElse(0), x.inlined()));
                 }
             }
             trappedNext = f.symbol().equals("runtime.sigpanic");
             group.clear();
         }
         for (TracebackFrame x : group) {
-            frames.add(new Frame(x.symbol(), x.file(), x.line(), x.pc().orElse(0), x.sp().orElse(0), x.inlined()));
+            frames.add(new Frame(x.symbol(), x.file(), x.line(), x.pc().orElse(0), x.inlined()));
         }
         Optional<Frame> created = g.createdBy().map(c -> {
             Optional<Pclntab.FuncInfo> fn = bin.flatMap(b -> resolve(c.function(), c.offset(), OptionalLong.of(c.line())));
@@ -131,7 +131,7 @@ public final class LogSnapshot {
                 mismatches.add("created by " + c.function() + ": not a function of the binary");
             }
             long pc = fn.map(f -> checkCreator(f, c)).orElse(0L);
-            return new Frame(c.function(), c.file(), c.line(), pc, 0, false);
+            return new Frame(c.function(), c.file(), c.line(), pc, false);
         });
         GoStatus status = status(g);
         String reason = status.kind() == GoStatus.Kind.WAITING && !g.state().equals("waiting") ? g.state() : "";
@@ -185,7 +185,7 @@ public final class LogSnapshot {
         long sp = last.sp().orElse(0);
         List<Frame> logical = new ArrayList<>();
         for (Pclntab.SourceFrame sf : pcln.frames(fn.get(), sym)) {
-            logical.add(new Frame(sf.function(), sf.file(), sf.line(), pc, sp, sf.inlined()));
+            logical.add(new Frame(sf.function(), sf.file(), sf.line(), pc, sf.inlined()));
         }
         return Optional.of(new PhysicalFrame(fn.get(), pc, sp, last.fp().orElse(0), List.copyOf(logical)));
     }

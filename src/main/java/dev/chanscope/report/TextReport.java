@@ -52,14 +52,45 @@ public final class TextReport {
 
     /** Every goroutine, like the runtime's traceback. */
     public String goroutines(Snapshot s, JsonReport.Input in, int maxFrames) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        goroutines(new java.io.PrintWriter(w), s, in, maxFrames, GoroutineFilter.ALL, false);
+        return w.toString();
+    }
+
+    /**
+     * The goroutines {@code filter} lets through, like the runtime's traceback, each written to
+     * {@code out} as soon as it is formatted (a million goroutines never make one string); or,
+     * {@code grouped}, each distinct stack once with how many goroutines have it and their ids.
+     */
+    public void goroutines(java.io.PrintWriter out, Snapshot s, JsonReport.Input in, int maxFrames,
+                           GoroutineFilter filter, boolean grouped) {
         StringBuilder b = new StringBuilder();
         header(b, in);
         b.append("Go ").append(s.goVersion()).append(layouts(s)).append(", ").append(s.goroutines().size()).append(" goroutines\n\n");
-        for (Goroutine g : s.goroutines()) {
-            goroutine(b, g, maxFrames, "");
-            b.append('\n');
+        out.print(b);
+        if (grouped) {
+            List<StackGroups.Group> groups = StackGroups.of(s, filter);
+            for (StackGroups.Group gr : groups) {
+                b.setLength(0);
+                b.append(gr.count()).append(gr.count() == 1 ? " goroutine: " : " goroutines: ")
+                        .append(StackGroups.idsText(gr, 10)).append('\n');
+                goroutine(b, gr.representative(), maxFrames, "", false);
+                b.append('\n');
+                out.print(b);
+            }
+            out.print(groups.size() + " distinct stacks" + (filter.all() ? "" : " among the goroutines listed") + "\n");
+        } else {
+            for (Goroutine g : s.goroutines()) {
+                if (!filter.test(g, s)) {
+                    continue;
+                }
+                b.setLength(0);
+                goroutine(b, g, maxFrames, "");
+                b.append('\n');
+                out.print(b);
+            }
         }
-        return b.toString();
+        out.flush();
     }
 
     private static void header(StringBuilder b, JsonReport.Input in) {
@@ -135,19 +166,25 @@ public final class TextReport {
     }
 
     static void goroutine(StringBuilder b, Goroutine g, int maxFrames, String indent) {
-        b.append(indent).append("goroutine ").append(g.id()).append(" [").append(g.state());
+        goroutine(b, g, maxFrames, indent, true);
+    }
+
+    /** @param one a single goroutine (its id, thread and parent shown), not a group's representative */
+    private static void goroutine(StringBuilder b, Goroutine g, int maxFrames, String indent, boolean one) {
+        b.append(indent).append(one ? "goroutine " + g.id() : "goroutines").append(" [").append(g.state());
         if (g.lockedToThread()) {
             b.append(", locked to thread");
         }
         b.append("]");
-        if (g.threadLwp() >= 0) {
+        if (one && g.threadLwp() >= 0) {
             b.append(" on thread ").append(g.threadLwp());
         }
         b.append(":\n");
         int i = 0;
         for (Frame f : g.frames()) {
             if (maxFrames >= 0 && i++ >= maxFrames) {
-                b.append(indent).append("  ...").append(g.frames().size() - maxFrames).append(" more frames\n");
+                b.append(indent).append("  ...").append(g.framesCut() ? "more frames, not unwound"
+                        : (g.frames().size() - maxFrames) + " more frames").append('\n');
                 break;
             }
             b.append(indent).append(f.function()).append(f.inlined() ? "(...)" : "()").append('\n');
@@ -156,7 +193,7 @@ public final class TextReport {
         g.stackError().ifPresent(e -> b.append(indent).append("  (stack incomplete: ").append(e).append(")\n"));
         g.createdBy().ifPresent(c -> {
             b.append(indent).append("created by ").append(c.function());
-            if (g.parentId() != 0) {
+            if (one && g.parentId() != 0) {
                 b.append(" in goroutine ").append(g.parentId());
             }
             b.append('\n').append(indent).append('\t').append(c.location()).append('\n');

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class CompletenessTest {
     private static final GoStatus RUNNING = new GoStatus(2, "running", GoStatus.Kind.RUNNING, false);
-    private static final Frame USER = new Frame("main.produce", "/src/main.go", 11, 0x401000, 0, false);
+    private static final Frame USER = new Frame("main.produce", "/src/main.go", 11, 0x401000, false);
 
     private static Goroutine g(long id, List<Frame> frames) {
         return new Goroutine(0xc000000000L + id, id, RUNNING, "", 0, Optional.empty(), 1, "main.produce", 100, false,

@@ -1,0 +1,71 @@
+package dev.chanscope.goruntime;
+
+/**
+ * A map from long to int on primitive arrays (open addressing): a million goroutines' entries
+ * as boxed map entries cost ten times the bytes. Key 0 cannot be stored (it marks a free slot).
+ */
+final class LongIntMap {
+    static final int ABSENT = Integer.MIN_VALUE;
+    private static final long EMPTY = 0; // marks a free slot
+    private long[] keys = new long[1 << 12];
+    private int[] values = new int[1 << 12];
+    private int size;
+
+    int get(long key) {
+        if (key == EMPTY) {
+            return ABSENT;
+        }
+        int mask = keys.length - 1;
+        for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+            long k = keys[i];
+            if (k == key) {
+                return values[i];
+            }
+            if (k == EMPTY) {
+                return ABSENT;
+            }
+        }
+    }
+
+    /** Stores the value; a key of 0 is ignored. */
+    void put(long key, int value) {
+        if (key == EMPTY) {
+            return;
+        }
+        if ((size + 1) * 2 > keys.length) {
+            grow();
+        }
+        int mask = keys.length - 1;
+        int i = slot(key, mask);
+        while (keys[i] != EMPTY && keys[i] != key) {
+            i = (i + 1) & mask;
+        }
+        if (keys[i] == EMPTY) {
+            size++;
+        }
+        keys[i] = key;
+        values[i] = value;
+    }
+
+    private void grow() {
+        long[] oldK = keys;
+        int[] oldV = values;
+        keys = new long[oldK.length * 2];
+        values = new int[oldK.length * 2];
+        size = 0;
+        for (int i = 0; i < oldK.length; i++) {
+            if (oldK[i] != EMPTY) {
+                put(oldK[i], oldV[i]);
+            }
+        }
+    }
+
+    private static int slot(long key, int mask) {
+        long h = key * 0x9E3779B97F4A7C15L; // Fibonacci hashing spreads 8-aligned addresses
+        return (int) (h >>> 32) & mask;
+    }
+
+    int size() {
+        return size;
+    }
+}
