@@ -26,27 +26,21 @@ import picocli.CommandLine.Model.CommandSpec;
             "  chanscope analyze --format markdown --binary ./server core > incident.md",
             "  chanscope analyze incident-42.tar.zst     (a bundle holding core and binary)"})
 final class AnalyzeCommand implements Callable<Integer> {
-    enum Format { text, markdown, json }
-
     @Mixin
     TargetOptions target;
 
     @Mixin
     DiagnoseOptions diagnose;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default), markdown (for an incident ticket) or json (docs/json-schema.md).")
-    Format format;
-
-    @Option(names = "--json", description = "Same as --format json.")
-    boolean json;
+    @Mixin
+    ReportFormatOptions output;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        Format f = OutputFormat.choose(spec, json, format, Format.json);
+        ReportFormatOptions.Format f = output.chosen(spec);
         Session.Result r = Session.read(target, 1024, spec.commandLine().getErr(), Optional.of(diagnose.sourceIndex()));
         var out = spec.commandLine().getOut();
         switch (f) {

@@ -14,13 +14,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "goroutines", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"List every goroutine of a Go core dump with its state, creator and stack,",
-            "like the runtime's GOTRACEBACK=crash output (which a core does not keep).",
+        description = {"List every goroutine of a Go core dump: its state, creator and stack, like",
+            "the runtime's GOTRACEBACK=crash output (which a core does not keep).",
             "",
             "Examples:",
             "  chanscope goroutines --binary ./server core -t 10",
-            "  chanscope goroutines --group --binary ./server core          (each distinct stack once, with a count)",
-            "  chanscope goroutines --state waiting --function 'Pool\\).Wait' --binary ./server core"})
+            "  chanscope goroutines --group --binary ./server core",
+            "      (each distinct stack once, with a count)",
+            "  chanscope goroutines --state waiting --function 'Pool\\).Wait' ./server core"})
 final class GoroutinesCommand implements Callable<Integer> {
     enum Format { text, json }
 
@@ -63,6 +64,7 @@ final class GoroutinesCommand implements Callable<Integer> {
         if (depth < -1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-t must be 0 or more");
         }
+        Format chosen = OutputFormat.choose(spec, json, format, Format.json);
         // -t alone: parked goroutines need no frame past the ones printed, so none is unwound;
         // --group and --function read whole stacks.
         int parkedDepth = depth >= 0 && !group && function == null ? depth : -1;
@@ -70,7 +72,7 @@ final class GoroutinesCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         GoroutineFilter filter = GoroutineFilter.of(Optional.ofNullable(state), Optional.ofNullable(waitReason),
                 Optional.ofNullable(function));
-        if (json || format == Format.json) {
+        if (chosen == Format.json) {
             new JsonReport().print(SafePrintWriter.exact(out), r.snapshot(), r.input(), JsonReport.Options.full()
                     .withGoroutines(true, depth).withNotes(r.notes()).listing(filter, group));
         } else {

@@ -36,8 +36,6 @@ import picocli.CommandLine.Model.CommandSpec;
             "  journalctl -u server -o cat | chanscope log --binary ./server -",
             "  chanscope log --source-root ~/src/server crash.log   (no binary: candidates)"})
 final class LogCommand implements Callable<Integer> {
-    enum Format { text, markdown, json }
-
     /** A log is read up to this size; of a bigger one the end, where the last crash is. */
     static final long MAX_LOG_BYTES = 256L << 20;
 
@@ -60,19 +58,15 @@ final class LogCommand implements Callable<Integer> {
     @Mixin
     DiagnoseOptions diagnose;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default), markdown or json (the analyze schema with input.kind \"log\").")
-    Format format;
-
-    @Option(names = "--json", description = "Same as --format json.")
-    boolean json;
+    @Mixin
+    ReportFormatOptions output;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        Format chosen = OutputFormat.choose(spec, json, format, Format.json);
+        ReportFormatOptions.Format chosen = output.chosen(spec);
         if (binary != null) {
             PathCheck.file(binary, "--binary");
         }
@@ -128,7 +122,7 @@ final class LogCommand implements Callable<Integer> {
         return Optional.of(acquirer.acquire(binary).core());
     }
 
-    private void print(LogAnalysis a, Format chosen) {
+    private void print(LogAnalysis a, ReportFormatOptions.Format chosen) {
         var out = spec.commandLine().getOut();
         LogReport r = new LogReport(diagnose.sourceIndex(), diagnose.verbose);
         switch (chosen) {

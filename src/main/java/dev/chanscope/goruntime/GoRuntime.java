@@ -161,10 +161,13 @@ public final class GoRuntime {
         };
     }
 
-    /** Machine code is read through arch/: amd64 is the pclntab whose instruction quantum is 1 byte. */
+    /** Machine code is read through arch/, by the target's machine (ELF e_machine). */
     private Optional<CodeDecoder> decoder() {
-        return pclntab.minLC() == 1 ? Optional.of(new Amd64Decoder())
-                : Optional.empty();
+        return switch (target.machine()) {
+            case 62 -> Optional.of(new Amd64Decoder()); // EM_X86_64
+            case 183 -> Optional.of(new dev.chanscope.arch.arm64.Arm64Decoder()); // EM_AARCH64
+            default -> Optional.empty();
+        };
     }
 
     private Set<Long> threadIds() {

@@ -88,7 +88,7 @@ public final class StrippedRoots {
         while (off < len) {
             Instruction ins = decoder.decode(code, off, len, fn.entry() + off);
             if (ins == null) {
-                off++; // padding or data between blocks: resynchronise on the next byte
+                off += decoder.minimumLength(); // padding or data between blocks: resynchronise
                 continue;
             }
             for (Effect e : ins.effects()) {

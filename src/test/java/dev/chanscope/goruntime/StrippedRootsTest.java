@@ -35,7 +35,8 @@ class StrippedRootsTest {
             OptionalLong md = StrippedRoots.moduledata(mem, pcHeader, t.symbolAddress("runtime.etext").orElseThrow(),
                     t.symbolAddress("runtime.enoptrdata").orElseThrow(), rt.layouts().moduledata());
             assertEquals(t.symbolAddress("runtime.firstmoduledata"), md, "firstmoduledata");
-            Amd64Decoder dec = new Amd64Decoder();
+            dev.chanscope.arch.CodeDecoder dec = e.arch().equals("arm64") ? new dev.chanscope.arch.arm64.Arm64Decoder()
+                    : new Amd64Decoder();
             assertEquals(t.symbolAddress("runtime.allgs"),
                     StrippedRoots.allgs(mem, rt.pclntab(), dec, rt.layouts().g()), "allgs");
             Set<Long> lwps = new HashSet<>();
