@@ -101,14 +101,7 @@ public final class Acquirer implements AutoCloseable {
      * @throws IOException when the file cannot be read or its first layer is damaged
      */
     public static InputStream openDecompressed(Path file) throws IOException {
-        InputStream raw = Files.newInputStream(file);
-        try {
-            long cap = Long.MAX_VALUE / 4; // the reader stops early; no file is written
-            return new Peeler(cap, cap).peel(raw, List.of(), Origin.file(Files.size(file))).stream();
-        } catch (IOException | RuntimeException e) {
-            raw.close();
-            throw e;
-        }
+        return Peeler.peelFile(file).stream(); // the reader stops early; no file is written
     }
 
     /** The cache limit from $CHANSCOPE_CACHE_MAX, else {@link #DEFAULT_CACHE_LIMIT}; {@code parse} reads a size. */

@@ -1,14 +1,13 @@
 package dev.chanscope.acquire;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Whether a file is an ELF core or an ELF program, read from its first bytes, through up to two
- * layers of compression (a {@code .tar} is not looked into: it is a bundle, not one file). Lets
+ * Whether a file is an ELF core or an ELF program, read from its first bytes, through its
+ * compression layers (a {@code .tar} is not looked into: it is a bundle, not one file). Lets
  * the command line take {@code BIN CORE} in either order, as {@code gdb} and {@code dlv core} do.
  */
 public enum ElfKind {
@@ -21,8 +20,6 @@ public enum ElfKind {
     /** Any other ELF type, or not ELF, or damaged compression. */
     OTHER("neither an ELF core nor an ELF executable");
 
-    private static final int MAX_LAYERS = 2;
-
     private final String description;
 
     ElfKind(String description) {
@@ -34,28 +31,19 @@ public enum ElfKind {
         return description;
     }
 
-    /** @throws IOException when the file cannot be opened or read */
+    /** @throws IOException when the file cannot be opened */
     public static ElfKind of(Path file) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            return of(in, 0);
-        }
-    }
-
-    private static ElfKind of(InputStream in, int depth) throws IOException {
-        byte[] head = in.readNBytes(Format.HEAD_BYTES);
-        Format f = Format.detect(head, head.length);
-        return switch (f.kind()) {
-            case BUNDLE -> BUNDLE;
-            case PLAIN -> ElfHeader.parse(head, head.length)
-                    .map(h -> h.isCore() ? CORE : h.isProgram() ? PROGRAM : OTHER).orElse(OTHER);
-            case COMPRESSED -> depth >= MAX_LAYERS ? OTHER : inner(f, head, in, depth);
-        };
-    }
-
-    private static ElfKind inner(Format f, byte[] head, InputStream rest, int depth) throws IOException {
-        InputStream whole = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), rest);
-        try (InputStream in = Decompressors.open(f, new BufferedInputStream(whole))) {
-            return of(new BufferedInputStream(in), depth + 1);
+        Files.newInputStream(file).close(); // an unreadable file is the caller's message, not OTHER
+        // The same layer-by-layer unwrapping as the analysis (Peeler): only the head is decoded.
+        try (InputStream in = Peeler.peelFile(file).stream()) {
+            byte[] head = in.readNBytes(Format.HEAD_BYTES);
+            Format f = Format.detect(head, head.length);
+            return switch (f.kind()) {
+                case BUNDLE -> BUNDLE;
+                case PLAIN -> ElfHeader.parse(head, head.length)
+                        .map(h -> h.isCore() ? CORE : h.isProgram() ? PROGRAM : OTHER).orElse(OTHER);
+                case COMPRESSED -> OTHER;
+            };
         } catch (IOException | RuntimeException e) {
             // A stream that does not even start decoding is damaged: the analysis says how.
             return OTHER;

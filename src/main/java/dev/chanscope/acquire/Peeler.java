@@ -32,6 +32,21 @@ final class Peeler {
         this.maxCoreSize = maxCoreSize;
     }
 
+    /**
+     * A whole file's innermost data, streamed: only as much is decoded as is read. For readers
+     * that stop after the first bytes (build ids, the ELF type), so no size cap applies.
+     */
+    static Peeled peelFile(java.nio.file.Path file) throws IOException {
+        InputStream raw = java.nio.file.Files.newInputStream(file);
+        try {
+            long cap = Long.MAX_VALUE / 4;
+            return new Peeler(cap, cap).peel(raw, List.of(), Origin.file(java.nio.file.Files.size(file)));
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
     Peeled peel(InputStream source, List<Format> outer, Origin origin) throws IOException {
         List<Format> layers = new ArrayList<>(outer);
         PushbackInputStream current = new PushbackInputStream(source, Format.HEAD_BYTES);
