@@ -97,8 +97,7 @@ public final class LogAnalyzer {
             Snapshot s = m.snapshot();
             List<String> w = new ArrayList<>(s.warnings());
             w.add("diagnosis failed: " + (e instanceof ChanscopeException ? e.getMessage() : e.toString()));
-            m = new LogSnapshot.Result(new Snapshot(s.goVersion(), s.target(), s.panic(), s.channel(), s.goroutines(),
-                    s.waitingOn(), List.copyOf(w)), m.check(), m.channel(), m.absent(), m.level());
+            m = new LogSnapshot.Result(s.withWarnings(w), m.check(), m.channel(), m.absent(), m.level());
         }
         return new LogAnalysis(logName, Optional.of(binaryName), crash, all.size(), t, m, d, List.of());
     }

@@ -45,6 +45,9 @@ public final class LogSnapshot {
                          String level) {}
 
     /** Runtime functions whose call in a user frame is the channel operation that panicked. */
+    /** The layouts field of a log's report: a log reads no runtime structure, so none were needed. */
+    public static final String NO_LAYOUTS = "none (a crash log: no runtime memory was read)";
+
     private static final Set<String> CHANNEL_OPS = Set.of("runtime.chansend1", "runtime.chansend", "runtime.closechan",
             "runtime.selectgo", "runtime.selectnbsend");
 
@@ -90,7 +93,7 @@ public final class LogSnapshot {
                 warnings.add("the runtime elided frames of goroutine " + g.id() + " (more than 100 frames)"));
         String version = bin.flatMap(b -> b.facts().buildInfo()).map(b -> b.goVersion()).orElse("unknown");
         Snapshot s = new Snapshot(version, target, Optional.of(panic), Optional.empty(), List.copyOf(gs),
-                waitingOn, List.copyOf(warnings));
+                waitingOn, List.copyOf(warnings), NO_LAYOUTS);
         return new Result(s, check, channel, absent(panic), t.level());
     }
 

@@ -98,6 +98,30 @@ class JsonSchemaTest {
         assertFalse(report.validate(bad).isEmpty(), "a report without goroutines passed");
     }
 
+    /**
+     * chanscope log's JSON (the analyze schema with input.kind "log" and a log object) on the
+     * runtime's stderr of the samples of one Go release, with and without the binary.
+     */
+    @Test
+    void logJsonFollowsTheSchema() throws IOException {
+        JsonSchema report = schema("report");
+        List<String> versions = SampleCores.goVersions();
+        for (SampleCores.Entry e : SampleCores.forGo(versions.get(versions.size() - 1))) {
+            for (boolean withBinary : new boolean[] {true, false}) {
+                var a = dev.chanscope.log.LogAnalyzer.analyze(e.stderrText(), e.id(),
+                        withBinary ? java.util.Optional.of(e.binary()) : java.util.Optional.empty(), "binary",
+                        dev.chanscope.diagnose.SourceIndex.none(), 1, false);
+                JsonReport jr = new JsonReport();
+                JsonNode json = JSON.readTree(jr.toJson(new dev.chanscope.log.LogReport(
+                        dev.chanscope.diagnose.SourceIndex.none(), false).json(jr, a)));
+                assertValid(report, json, e.id() + " log" + (withBinary ? " --binary" : ""));
+                assertEquals("log", json.get("input").get("kind").asText(), e.id());
+                assertEquals(dev.chanscope.log.LogSnapshot.NO_LAYOUTS, json.get("layouts").asText(),
+                        e.id() + ": a log reads no runtime layouts");
+            }
+        }
+    }
+
     /** A real batch run: one core analyzed, its binary and notes skipped, an empty "core" an error. */
     @Test
     void batchLinesFollowTheSchema() throws Exception {
