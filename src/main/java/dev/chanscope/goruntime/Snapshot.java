@@ -15,12 +15,6 @@ import java.util.Optional;
 public record Snapshot(String goVersion, String target, Optional<PanicRecord> panic, Optional<Hchan> channel,
                        List<Goroutine> goroutines, Map<Long, Long> waitingOn, List<String> warnings, String layouts) {
 
-    /** A reading whose layouts came from the binary's DWARF (tests and hand-made snapshots). */
-    public Snapshot(String goVersion, String target, Optional<PanicRecord> panic, Optional<Hchan> channel,
-                    List<Goroutine> goroutines, Map<Long, Long> waitingOn, List<String> warnings) {
-        this(goVersion, target, panic, channel, goroutines, waitingOn, warnings, "DWARF");
-    }
-
     /** The same reading with other warnings. */
     public Snapshot withWarnings(List<String> newWarnings) {
         return new Snapshot(goVersion, target, panic, channel, goroutines, waitingOn, List.copyOf(newWarnings), layouts);

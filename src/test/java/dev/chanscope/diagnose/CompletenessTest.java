@@ -30,7 +30,7 @@ class CompletenessTest {
     }
 
     private static Snapshot snapshot(List<Goroutine> gs, Optional<PanicRecord> p) {
-        return new Snapshot("go1.26.8", "test", p, Optional.empty(), gs, Map.of(), List.of());
+        return new Snapshot("go1.26.8", "test", p, Optional.empty(), gs, Map.of(), List.of(), "DWARF");
     }
 
     private static Diagnosis verdict(Pattern p, double confidence) {
@@ -79,7 +79,7 @@ class CompletenessTest {
         Snapshot s = new Snapshot("go1.26.8", "test", Optional.of(new PanicRecord(0, "SIGABRT: abort (no panicking"
                 + " goroutine among those that could be read)", PanicKind.OTHER, PanicSite.OTHER, Optional.empty(),
                 Optional.empty(), List.of())), Optional.empty(), List.of(g(8, List.of(USER))), Map.of(),
-                List.of("goroutine 9: g unreadable (core truncated?): 0x1 not mapped"));
+                List.of("goroutine 9: g unreadable (core truncated?): 0x1 not mapped"), "DWARF");
         List<String> gaps = Completeness.gaps(s);
         assertEquals(1, gaps.size(), gaps.toString());
         assertEquals(Pattern.UNDETERMINED, Completeness.limit(verdict(Pattern.NOT_CHANNEL_PANIC, 0.99), gaps).pattern());
