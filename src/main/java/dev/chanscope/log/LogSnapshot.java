@@ -89,6 +89,12 @@ public final class LogSnapshot {
         }
         List<String> warnings = new ArrayList<>();
         check.filter(c -> !c.matches() && !c.mismatches().isEmpty()).ifPresent(c -> warnings.add(c.describe()));
+        if (gs.isEmpty() || gs.stream().allMatch(g -> g.frames().isEmpty())) {
+            // A core with no goroutines is refused; a log without a stack still shows the panic,
+            // but the report is partial (exit 1), not only capped.
+            warnings.add("the log holds no goroutine's stack (the traceback is cut, or GOTRACEBACK=none):"
+                    + " the victim and the closer are guesses from the binary alone");
+        }
         t.userGoroutines().stream().filter(TracebackGoroutine::elided).findFirst().ifPresent(g ->
                 warnings.add("the runtime elided frames of goroutine " + g.id() + " (more than 100 frames)"));
         String version = bin.flatMap(b -> b.facts().buildInfo()).map(b -> b.goVersion()).orElse("unknown");

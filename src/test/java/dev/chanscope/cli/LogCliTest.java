@@ -64,6 +64,22 @@ class LogCliTest {
         assertEquals("chansend-after-park", j.at("/panic/site").asText());
     }
 
+    /** A log cut after its panic line: no stack at all. Partial (exit 1), said, and below 0.8. */
+    @Test
+    void aLogWithoutAnyStackIsPartialAndBelowEightTenths() throws Exception {
+        for (String name : List.of("double-close", "multi-closer")) {
+            SampleCores.Entry e = sample(name);
+            Path log = tmp.resolve(name + "-cut.log");
+            Files.writeString(log, e.stderrText().lines().findFirst().orElseThrow() + "\n");
+            Run r = run(null, "log", "--json", "--binary", e.binaryXz().toString(), log.toString());
+            assertEquals(1, r.exit(), r.err());
+            JsonNode j = new ObjectMapper().readTree(r.out());
+            assertTrue(j.get("partial").asBoolean(), r.out());
+            assertTrue(j.get("warnings").toString().contains("no goroutine's stack"), j.get("warnings").toString());
+            assertTrue(j.at("/diagnosis/confidence").asDouble() < 0.8, name + ": " + j.at("/diagnosis"));
+        }
+    }
+
     @Test
     void textSaysItIsFromALogAndReadsStandardInput() throws Exception {
         SampleCores.Entry e = sample("double-close");
