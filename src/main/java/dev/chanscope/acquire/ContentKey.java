@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -22,20 +20,17 @@ public final class ContentKey {
     }
 
     static String sha256(Path input, long size, ProgressListener progress, String label) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
         byte[] buffer = new byte[1 << 20];
-        try (InputStream in = new ProgressStream(new ReadFaultStream(Files.newInputStream(input)),
+        byte[] digest;
+        try (Sha256 sha = Sha256.forSize(size);
+             InputStream in = new ProgressStream(new ReadFaultStream(Files.newInputStream(input)),
                 progress, label, size)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
+                sha.update(buffer, 0, n);
             }
+            digest = sha.digest();
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return HexFormat.of().formatHex(digest);
     }
 }

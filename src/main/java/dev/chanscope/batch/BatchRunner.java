@@ -1,6 +1,5 @@
 package dev.chanscope.batch;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
 import java.io.IOException;
@@ -143,7 +142,7 @@ public final class BatchRunner {
             case RESUMED -> resumed.incrementAndGet();
             case DUPLICATE -> duplicates.incrementAndGet();
         }
-        line.ifPresent(l -> out.write(l.json()));
+        line.ifPresent(l -> out.write(l.bytes()));
         if (outcome != null) {
             outcomes.add(outcome);
         }
@@ -224,7 +223,7 @@ public final class BatchRunner {
             if (prior != null) {
                 return new Settled(BatchListener.How.RESUMED, Optional.empty(), prior);
             }
-            ObjectNode report = analyzer.analyze(file.path());
+            CoreReport report = analyzer.analyze(file.path());
             BatchLine line = BatchLine.analyzed(report, sha, elapsedMs());
             return new Settled(BatchListener.How.ANALYZED, Optional.of(line), line.outcome());
         }

@@ -1,6 +1,5 @@
 package dev.chanscope.batch;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 
 /**
@@ -12,8 +11,8 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface CoreAnalyzer {
     /**
-     * @return the analyze report (docs/json-schema.md), diagnosis included
+     * @return the analyze report (docs/json-schema.md), diagnosis included, its goroutine list written on demand
      * @throws dev.chanscope.ChanscopeException for a core that cannot be analyzed (its exit code and one-line message go into the error line)
      */
-    ObjectNode analyze(Path core);
+    CoreReport analyze(Path core);
 }

@@ -20,16 +20,17 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class JsonLinesWriter implements AutoCloseable {
     /** Where lines go: a file, or the command's standard output. */
     public interface Sink {
-        void write(byte[] lineWithNewline) throws IOException;
+        /** Writes the buffer's remaining bytes: one line and its newline. */
+        void write(ByteBuffer lineWithNewline) throws IOException;
 
         default void close() throws IOException {
         }
     }
 
-    private static final byte[] STOP = new byte[0];
+    private static final ByteBuffer STOP = ByteBuffer.allocate(0);
 
     private final Sink sink;
-    private final BlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ByteBuffer> queue = new LinkedBlockingQueue<>();
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     private final Thread thread;
 
@@ -49,8 +50,7 @@ public final class JsonLinesWriter implements AutoCloseable {
     public static Sink sink(FileChannel ch) {
         return new Sink() {
             @Override
-            public void write(byte[] line) throws IOException {
-                ByteBuffer b = ByteBuffer.wrap(line);
+            public void write(ByteBuffer b) throws IOException {
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
@@ -63,12 +63,17 @@ public final class JsonLinesWriter implements AutoCloseable {
         };
     }
 
+    /** Queues one line, its UTF-8 bytes ending with the newline (a {@link BatchLine}'s). */
+    public void write(ByteBuffer lineWithNewline) {
+        queue.add(lineWithNewline);
+    }
+
     /** Queues one line (without its newline). */
     public void write(String line) {
         byte[] text = line.getBytes(StandardCharsets.UTF_8);
         byte[] withNewline = java.util.Arrays.copyOf(text, text.length + 1);
         withNewline[text.length] = '\n';
-        queue.add(withNewline);
+        queue.add(ByteBuffer.wrap(withNewline));
     }
 
     /** The first write failure (a full disk, a closed pipe), after which nothing more is written. */
@@ -94,7 +99,7 @@ public final class JsonLinesWriter implements AutoCloseable {
 
     private void drain() {
         while (true) {
-            byte[] line;
+            ByteBuffer line;
             try {
                 line = queue.take();
             } catch (InterruptedException e) {

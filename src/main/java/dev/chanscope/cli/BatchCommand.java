@@ -9,7 +9,9 @@ import dev.chanscope.batch.BatchLine;
 import dev.chanscope.batch.BatchListener;
 import dev.chanscope.batch.BatchProgress;
 import dev.chanscope.batch.BatchRunner;
+import dev.chanscope.ByteStreamWriter;
 import dev.chanscope.batch.CoreAnalyzer;
+import dev.chanscope.batch.CoreReport;
 import dev.chanscope.batch.CoreOutcome;
 import dev.chanscope.batch.Corpus;
 import dev.chanscope.batch.Durations;
@@ -177,7 +179,7 @@ final class BatchCommand implements Callable<Integer> {
         // run does not repeat a line FILE already has).
         for (Corpus.Skipped sk : corpus.skipped()) {
             if (!skippedBefore.contains(sk.file().path().toString())) {
-                writer.write(BatchLine.skipped(sk.file().path().toString(), sk.reason()).json());
+                writer.write(BatchLine.skipped(sk.file().path().toString(), sk.reason()).bytes());
             }
         }
         try {
@@ -225,7 +227,7 @@ final class BatchCommand implements Callable<Integer> {
                 if (noGoroutines) {
                     root.remove("goroutines");
                 }
-                return root;
+                return CoreReport.of(root);
             }
             TargetOptions o = new TargetOptions();
             o.core = core;
@@ -236,8 +238,12 @@ final class BatchCommand implements Callable<Integer> {
             o.maxCoreSize = maxCoreSize;
             o.noCache = noCache;
             Session.Result r = Session.read(o, 1024, silent, Optional.of(diagnose.sourceIndex()));
-            return new JsonReport().build(r.snapshot(), r.input(), JsonReport.Options.full()
-                    .withGoroutines(!noGoroutines, -1).withDiagnosis(r.diagnosis()).withNotes(r.notes()));
+            // The goroutine list is written into the line as it is made, never held as a tree.
+            JsonReport report = new JsonReport();
+            JsonReport.Options all = JsonReport.Options.full().withDiagnosis(r.diagnosis()).withNotes(r.notes());
+            ObjectNode head = report.build(r.snapshot(), r.input(), all.withGoroutines(false, -1));
+            return new CoreReport(head, noGoroutines ? Optional.empty()
+                    : Optional.of(g -> report.goroutineList(g, r.snapshot(), all)));
         };
     }
 
@@ -276,8 +282,18 @@ final class BatchCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = SafePrintWriter.exact(spec.commandLine().getOut()); // JSON lines stay exact
+        if (out instanceof ByteStreamWriter b) { // the line's UTF-8 bytes as they are, no re-encoding
+            out.flush();
+            return line -> {
+                b.bytes().write(line.array(), line.arrayOffset() + line.position(), line.remaining());
+                b.bytes().flush();
+                if (b.bytes() instanceof java.io.PrintStream ps && ps.checkError()) {
+                    throw new IOException("standard output is closed");
+                }
+            };
+        }
         return line -> {
-            out.print(new String(line, StandardCharsets.UTF_8));
+            out.print(StandardCharsets.UTF_8.decode(line));
             out.flush();
             if (out.checkError()) {
                 throw new IOException("standard output is closed");

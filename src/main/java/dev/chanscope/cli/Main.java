@@ -1,5 +1,6 @@
 package dev.chanscope.cli;
 
+import dev.chanscope.ByteStreamWriter;
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
 import dev.chanscope.SafePrintWriter;
@@ -78,7 +79,7 @@ public final class Main implements Runnable {
         // text from the input never reaches the terminal raw. JSON is written through
         // SafePrintWriter.exact. Help is drawn without ANSI colours, which it would escape.
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
-        cl.setOut(new SafePrintWriter(cl.getOut()));
+        cl.setOut(new SafePrintWriter(new ByteStreamWriter(cl.getOut(), System.out)));
         cl.setErr(new SafePrintWriter(cl.getErr()));
         // -V on every command, and on commands added later, prints the same line as chanscope -V.
         cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new VersionProvider()));

@@ -1,5 +1,6 @@
 package dev.chanscope.report;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
+import dev.chanscope.ByteStreamWriter;
 import dev.chanscope.diagnose.Diagnosis;
 import dev.chanscope.goruntime.Frame;
 import dev.chanscope.goruntime.GoStatus;
@@ -14,7 +16,9 @@ import dev.chanscope.goruntime.Goroutine;
 import dev.chanscope.goruntime.Hchan;
 import dev.chanscope.goruntime.PanicRecord;
 import dev.chanscope.goruntime.Snapshot;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.IdentityHashMap;
@@ -75,8 +79,26 @@ public final class JsonReport {
         }
     }
 
-    /** Writes the report to {@code out} as it is produced, indented, then a line break. */
+    /**
+     * Writes the report to {@code out} as it is produced, indented, then a line break. Onto a
+     * {@link ByteStreamWriter} (the CLI's stdout) it is written as UTF-8 bytes, with no
+     * character encoder in between.
+     */
     public void print(PrintWriter out, Snapshot s, Input input, Options o) {
+        if (out instanceof ByteStreamWriter b) {
+            out.flush();
+            OutputStream bytes = new BufferedOutputStream(b.bytes(), 1 << 16);
+            try (JsonGenerator g = mapper.writer().createGenerator(bytes, JsonEncoding.UTF8)) {
+                g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                write(g, s, input, o);
+                g.flush();
+                bytes.write('\n');
+                bytes.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return;
+        }
         try (JsonGenerator g = mapper.writer().createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             write(g, s, input, o);
@@ -157,22 +179,9 @@ public final class JsonReport {
             g.writeTree(new DiagnosisJson(mapper).build(o.diagnosis().get()));
         }
         g.writeNumberField("goroutineCount", s.goroutines().size());
-        FrameText text = new FrameText();
-        if (o.goroutines() && o.grouped()) {
-            g.writeArrayFieldStart("goroutineGroups");
-            for (StackGroups.Group gr : StackGroups.of(s, o.listed())) {
-                group(g, gr, o.maxFrames(), text);
-            }
-            g.writeEndArray();
-        } else if (o.goroutines()) {
-            g.writeArrayFieldStart("goroutines");
-            for (Goroutine gr : s.goroutines()) {
-                if (o.listed().test(gr, s)) {
-                    goroutine(g, gr, s, o.maxFrames(), text);
-                }
-            }
-            g.writeEndArray();
-        }
+        // Raw copies only where the text is indented as ours is (not into a TokenBuffer, whose
+        // tree would keep them as opaque values).
+        goroutineList(g, s, o);
         g.writeArrayFieldStart("panicking");
         long died = s.panic().map(PanicRecord::goroutineId).orElse(0L);
         for (Goroutine gr : s.goroutines()) {
@@ -193,6 +202,31 @@ public final class JsonReport {
         g.writeEndArray();
         strings(g, "warnings", s.warnings());
         g.writeEndObject();
+    }
+
+    /**
+     * The {@code goroutines} (or {@code goroutineGroups}) field as {@link #write} writes it, or
+     * nothing when the options leave the list out; batch lines stream it on its own.
+     */
+    public void goroutineList(JsonGenerator g, Snapshot s, Options o) throws IOException {
+        // Raw copies, indented as ours or compact, but not into a TokenBuffer, whose tree would
+        // keep them as opaque values.
+        FrameText text = new FrameText(!(g instanceof TokenBuffer), g.getPrettyPrinter() != null);
+        if (o.goroutines() && o.grouped()) {
+            g.writeArrayFieldStart("goroutineGroups");
+            for (StackGroups.Group gr : StackGroups.of(s, o.listed())) {
+                group(g, gr, o.maxFrames(), text);
+            }
+            g.writeEndArray();
+        } else if (o.goroutines()) {
+            g.writeArrayFieldStart("goroutines");
+            for (Goroutine gr : s.goroutines()) {
+                if (o.listed().test(gr, s)) {
+                    goroutine(g, gr, s, o.maxFrames(), text);
+                }
+            }
+            g.writeEndArray();
+        }
     }
 
     private static void panic(JsonGenerator g, PanicRecord p) throws IOException {
@@ -253,7 +287,7 @@ public final class JsonReport {
             g.writeNullField("thread");
         }
         g.writeBooleanField("lockedToThread", gr.lockedToThread());
-        optionalFrame(g, "createdBy", gr.createdBy());
+        optionalFrame(g, "createdBy", gr.createdBy(), text);
         g.writeNumberField("parentId", gr.parentId());
         g.writeStringField("startFunction", gr.startFunction());
         g.writeStringField("stackSource", gr.stackSource());
@@ -279,7 +313,7 @@ public final class JsonReport {
         g.writeStringField("status", r.status().name());
         g.writeStringField("waitReason", r.waitReason());
         g.writeStringField("state", r.state());
-        optionalFrame(g, "createdBy", r.createdBy());
+        optionalFrame(g, "createdBy", r.createdBy(), text);
         g.writeStringField("startFunction", r.startFunction());
         frames(g, r, maxFrames, text);
         g.writeEndObject();
@@ -299,36 +333,58 @@ public final class JsonReport {
     }
 
     /**
-     * A frame's strings escaped once and reused: goroutines parked at the same call share their
-     * {@link Frame} objects, and at 100,000 goroutines escaping and copying the same function and
-     * file names was most of the JSON's cost. Same bytes as {@link #frame}.
+     * Each frame's whole text made once and copied as raw bytes: goroutines parked at the same
+     * call share their {@link Frame} objects, and at 100,000 goroutines escaping and indenting
+     * the same frames again was most of the JSON's cost (issue 17). The text is what
+     * {@link #frame} writes at the depth a goroutine's frames (and its {@code createdBy}) sit
+     * in the report, two objects deep, or compact (batch lines), so the output is byte for byte
+     * the same.
      */
-    private static final class FrameText {
-        private static final SerializedString FUNCTION = new SerializedString("function");
-        private static final SerializedString FILE = new SerializedString("file");
-        private static final SerializedString LINE = new SerializedString("line");
-        private static final SerializedString PC = new SerializedString("pc");
-        private static final SerializedString INLINED = new SerializedString("inlined");
+    private final class FrameText {
+        private final Map<Frame, SerializedString> byFrame = new IdentityHashMap<>();
+        private final boolean raw;
+        private final boolean indented;
 
-        private record Text(SerializedString function, SerializedString file, SerializedString pc) {}
-
-        private final Map<Frame, Text> byFrame = new IdentityHashMap<>();
+        FrameText(boolean raw, boolean indented) {
+            this.raw = raw;
+            this.indented = indented;
+        }
 
         void write(JsonGenerator g, Frame f) throws IOException {
-            Text t = byFrame.computeIfAbsent(f, x -> new Text(new SerializedString(x.function()),
-                    new SerializedString(x.file()), new SerializedString(hex(x.pc()))));
-            g.writeStartObject();
-            g.writeFieldName(FUNCTION);
-            g.writeString(t.function());
-            g.writeFieldName(FILE);
-            g.writeString(t.file());
-            g.writeFieldName(LINE);
-            g.writeNumber(f.line());
-            g.writeFieldName(PC);
-            g.writeString(t.pc());
-            g.writeFieldName(INLINED);
-            g.writeBoolean(f.inlined());
-            g.writeEndObject();
+            if (!raw) {
+                frame(g, f);
+                return;
+            }
+            SerializedString t = byFrame.get(f);
+            if (t == null) {
+                t = new SerializedString(indented ? indented(f) : compact(f));
+                byFrame.put(f, t);
+            }
+            g.writeRawValue(t);
+        }
+
+        private String compact(Frame f) throws IOException {
+            java.io.StringWriter w = new java.io.StringWriter();
+            try (JsonGenerator g = mapper.getFactory().createGenerator(w)) {
+                frame(g, f);
+            }
+            return w.toString();
+        }
+
+        private String indented(Frame f) throws IOException {
+            java.io.StringWriter w = new java.io.StringWriter();
+            try (JsonGenerator g = mapper.writer().createGenerator(w)) {
+                g.writeStartObject();
+                g.writeFieldName("goroutines");
+                g.writeStartObject();
+                g.writeFieldName("frame");
+                g.flush();
+                int from = w.getBuffer().length();
+                frame(g, f);
+                g.flush();
+                String text = w.getBuffer().substring(from);
+                return text.substring(text.indexOf('{'));
+            }
         }
     }
 
@@ -336,6 +392,16 @@ public final class JsonReport {
         g.writeFieldName(name);
         if (f.isPresent()) {
             frame(g, f.get());
+        } else {
+            g.writeNull();
+        }
+    }
+
+    private static void optionalFrame(JsonGenerator g, String name, Optional<Frame> f, FrameText text)
+            throws IOException {
+        g.writeFieldName(name);
+        if (f.isPresent()) {
+            text.write(g, f.get());
         } else {
             g.writeNull();
         }

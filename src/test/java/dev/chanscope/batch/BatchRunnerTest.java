@@ -32,7 +32,7 @@ class BatchRunnerTest {
     private final List<String> written = Collections.synchronizedList(new ArrayList<>());
 
     private JsonLinesWriter writer() {
-        return new JsonLinesWriter(line -> written.add(new String(line, java.nio.charset.StandardCharsets.UTF_8)));
+        return new JsonLinesWriter(line -> written.add(java.nio.charset.StandardCharsets.UTF_8.decode(line).toString()));
     }
 
     private List<CorpusFile> files(String... contents) throws Exception {
@@ -46,7 +46,7 @@ class BatchRunnerTest {
         return l;
     }
 
-    private static ObjectNode report(Path core, boolean partial) {
+    private static CoreReport report(Path core, boolean partial) {
         ObjectNode r = JsonNodeFactory.instance.objectNode();
         r.put("schemaVersion", 1);
         r.put("tool", "chanscope test");
@@ -62,11 +62,11 @@ class BatchRunnerTest {
         d.put("pattern", "multi-closer");
         d.put("confidence", 0.9);
         r.putArray("warnings");
-        return r;
+        return CoreReport.of(r);
     }
 
     /** "ok", "partial", "fail", "internal", "hang": what the stand-in does for a file of that content. */
-    private static ObjectNode behave(Path core) {
+    private static CoreReport behave(Path core) {
         try {
             String what = Files.readString(core).replaceAll("\\d+$", "");
             switch (what) {
