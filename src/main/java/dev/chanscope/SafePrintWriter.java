@@ -13,6 +13,7 @@ import java.io.PrintWriter;
  */
 public final class SafePrintWriter extends PrintWriter {
     private final PrintWriter exact;
+    private final char[] scratch = new char[8192];
 
     public SafePrintWriter(PrintWriter exact) {
         super(exact, true);
@@ -41,22 +42,40 @@ public final class SafePrintWriter extends PrintWriter {
 
     @Override
     public void write(char[] buf, int off, int len) {
-        write(new String(buf, off, len), 0, len);
+        synchronized (lock) {
+            scan(buf, off, len);
+        }
     }
 
     @Override
     public void write(String s, int off, int len) {
         synchronized (lock) {
-            int run = off; // start of the current run of safe characters, written in one piece
-            for (int i = off; i < off + len; i++) {
-                if (SafeText.unsafe(s.charAt(i))) {
-                    super.write(s, run, i - run);
-                    put(s.charAt(i));
-                    run = i + 1;
-                }
+            // copied out in pieces and scanned as an array: charAt per character was a third of
+            // `goroutines` at 100,000 goroutines (issue 17)
+            for (int at = off; at < off + len; at += scratch.length) {
+                int n = Math.min(scratch.length, off + len - at);
+                s.getChars(at, at + n, scratch, 0);
+                scan(scratch, 0, n);
             }
-            super.write(s, run, off + len - run);
         }
+    }
+
+    /** Writes the characters, each run of safe ones in one piece, escaping the rest. */
+    private void scan(char[] buf, int off, int len) {
+        int run = off;
+        int end = off + len;
+        for (int i = off; i < end; i++) {
+            char c = buf[i];
+            if (c < 0x7f && c >= 0x20 || c == '\n') {
+                continue; // the common case, decided without a call
+            }
+            if (SafeText.unsafe(c)) {
+                super.write(buf, run, i - run);
+                put(c);
+                run = i + 1;
+            }
+        }
+        super.write(buf, run, end - run);
     }
 
     private void put(char c) {

@@ -4,7 +4,6 @@ import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.MemoryAccessException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,10 +142,6 @@ public final class ChannelReader {
     }
 
     public Hchan decode(long c, String how, List<Goroutine> all) {
-        Map<Long, Long> goidByG = new HashMap<>();
-        for (Goroutine g : all) {
-            goidByG.put(g.address(), g.id());
-        }
         ByteBuffer b = mem.buffer(c, (int) hl.size());
         long elemType = b.getLong((int) hl.elemType());
         List<Long> sends = new ArrayList<>();
@@ -172,7 +167,7 @@ public final class ChannelReader {
         return new Hchan(c, elemType == 0 ? "?" : rt.typeName(elemType),
                 mem.uint(c + hl.elemSize(), hl.elemSizeWidth()),
                 b.getLong((int) hl.dataqsiz()), b.getLong((int) hl.qcount()), b.getInt((int) hl.closed()) != 0,
-                waiters(b.getLong((int) hl.recvqFirst()), goidByG), waiters(b.getLong((int) hl.sendqFirst()), goidByG),
+                waiters(b.getLong((int) hl.recvqFirst()), all), waiters(b.getLong((int) hl.sendqFirst()), all),
                 List.copyOf(sends), List.copyOf(recvs), List.copyOf(selects), how);
     }
 
@@ -202,12 +197,21 @@ public final class ChannelReader {
         }
     }
 
-    private List<Long> waiters(long first, Map<Long, Long> goidByG) {
+    /** The ids of a wait queue's goroutines (-1 for a g not in allgs), in queue order. */
+    private List<Long> waiters(long first, List<Goroutine> all) {
+        if (first == 0) {
+            return List.of(); // the usual case: no index of a million goroutines built for nothing
+        }
+        LongIntMap indexByG = new LongIntMap(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            indexByG.put(all.get(i).address(), i);
+        }
         List<Long> ids = new ArrayList<>();
         long s = first;
         for (int i = 0; s != 0 && i < 1_000_000; i++) {
             long gp = mem.u64(s + sl.g());
-            ids.add(goidByG.getOrDefault(gp, -1L));
+            int at = indexByG.get(gp);
+            ids.add(at == LongIntMap.ABSENT ? -1L : all.get(at).id());
             s = mem.u64(s + sl.next());
         }
         return List.copyOf(ids);

@@ -136,8 +136,8 @@ public final class GoroutineReader {
         long[] ptrs = gPointers(arr, (int) n);
         List<Goroutine> out = new ArrayList<>((int) n);
         // primitive maps: at a million goroutines boxed sets and maps cost a hundred megabytes
-        LongIntMap seenG = new LongIntMap();
-        LongIntMap ids = new LongIntMap(); // live goroutines per id (id 0 counted apart)
+        LongIntMap seenG = new LongIntMap(ptrs.length);
+        LongIntMap ids = new LongIntMap(ptrs.length); // live goroutines per id (id 0 counted apart)
         int idZero = 0;
         int repeated = 0;
         for (long gp : ptrs) {

@@ -7,9 +7,20 @@ package dev.chanscope.goruntime;
 final class LongIntMap {
     static final int ABSENT = Integer.MIN_VALUE;
     private static final long EMPTY = 0; // marks a free slot
-    private long[] keys = new long[1 << 12];
-    private int[] values = new int[1 << 12];
+    private long[] keys;
+    private int[] values;
     private int size;
+
+    LongIntMap() {
+        this(1 << 11);
+    }
+
+    /** Sized for {@code expected} keys without growing (a million goroutines: no rehashing). */
+    LongIntMap(int expected) {
+        int n = Integer.highestOneBit(Math.max(16, Math.min(expected, 1 << 28)) * 2 - 1) * 2;
+        keys = new long[n];
+        values = new int[n];
+    }
 
     int get(long key) {
         if (key == EMPTY) {

@@ -267,30 +267,55 @@ public final class JsonReport {
         g.writeEndObject();
     }
 
+    private static final SerializedString ID = new SerializedString("id");
+    private static final SerializedString ADDRESS = new SerializedString("address");
+    private static final SerializedString STATUS = new SerializedString("status");
+    private static final SerializedString WAIT_REASON = new SerializedString("waitReason");
+    private static final SerializedString STATE = new SerializedString("state");
+    private static final SerializedString WAITING_ON = new SerializedString("waitingOn");
+    private static final SerializedString THREAD = new SerializedString("thread");
+    private static final SerializedString LOCKED = new SerializedString("lockedToThread");
+    private static final SerializedString CREATED_BY = new SerializedString("createdBy");
+    private static final SerializedString PARENT_ID = new SerializedString("parentId");
+    private static final SerializedString START_FUNCTION = new SerializedString("startFunction");
+    private static final SerializedString STACK_SOURCE = new SerializedString("stackSource");
+
+    /** Field names pre-encoded and repeated values escaped once: this runs 100,000 times and more. */
     private static void goroutine(JsonGenerator g, Goroutine gr, Snapshot s, int maxFrames, FrameText text)
             throws IOException {
         g.writeStartObject();
-        g.writeNumberField("id", gr.id());
-        g.writeStringField("address", hex(gr.address()));
-        g.writeStringField("status", gr.status().name());
-        g.writeStringField("waitReason", gr.waitReason());
-        g.writeStringField("state", gr.state());
+        g.writeFieldName(ID);
+        g.writeNumber(gr.id());
+        g.writeFieldName(ADDRESS);
+        g.writeString(hex(gr.address()));
+        text.field(g, STATUS, gr.status().name());
+        text.field(g, WAIT_REASON, gr.waitReason());
+        text.field(g, STATE, gr.state());
+        g.writeFieldName(WAITING_ON);
         Long ch = s.waitingOn().get(gr.id());
         if (ch != null) {
-            g.writeStringField("waitingOn", hex(ch));
+            g.writeString(hex(ch));
         } else {
-            g.writeNullField("waitingOn");
+            g.writeNull();
         }
+        g.writeFieldName(THREAD);
         if (gr.threadLwp() >= 0) {
-            g.writeNumberField("thread", gr.threadLwp());
+            g.writeNumber(gr.threadLwp());
         } else {
-            g.writeNullField("thread");
+            g.writeNull();
         }
-        g.writeBooleanField("lockedToThread", gr.lockedToThread());
-        optionalFrame(g, "createdBy", gr.createdBy(), text);
-        g.writeNumberField("parentId", gr.parentId());
-        g.writeStringField("startFunction", gr.startFunction());
-        g.writeStringField("stackSource", gr.stackSource());
+        g.writeFieldName(LOCKED);
+        g.writeBoolean(gr.lockedToThread());
+        g.writeFieldName(CREATED_BY);
+        if (gr.createdBy().isPresent()) {
+            text.write(g, gr.createdBy().get());
+        } else {
+            g.writeNull();
+        }
+        g.writeFieldName(PARENT_ID);
+        g.writeNumber(gr.parentId());
+        text.field(g, START_FUNCTION, gr.startFunction());
+        text.field(g, STACK_SOURCE, gr.stackSource());
         frames(g, gr, maxFrames, text);
         if (gr.stackError().isPresent()) {
             g.writeStringField("stackError", gr.stackError().get());
@@ -344,6 +369,7 @@ public final class JsonReport {
         private final Map<Frame, SerializedString> byFrame = new IdentityHashMap<>();
         private final boolean raw;
         private final boolean indented;
+        private final Map<String, SerializedString> values = new java.util.HashMap<>();
 
         FrameText(boolean raw, boolean indented) {
             this.raw = raw;
@@ -361,6 +387,23 @@ public final class JsonReport {
                 byFrame.put(f, t);
             }
             g.writeRawValue(t);
+        }
+
+        /** A string field whose values repeat (states, wait reasons, start functions). */
+        void field(JsonGenerator g, SerializedString name, String value) throws IOException {
+            g.writeFieldName(name);
+            if (value == null || !raw) {
+                g.writeString(value);
+                return;
+            }
+            SerializedString v = values.get(value);
+            if (v == null) {
+                v = new SerializedString(value);
+                if (values.size() < 10_000) { // bounded, whatever the input holds
+                    values.put(value, v);
+                }
+            }
+            g.writeString(v);
         }
 
         private String compact(Frame f) throws IOException {
