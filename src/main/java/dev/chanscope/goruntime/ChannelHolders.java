@@ -34,6 +34,7 @@ public final class ChannelHolders {
     }
 
     public List<ChannelHolder> find(long chan, List<Goroutine> goroutines, long heapLo, long heapHi) {
+        objectFieldCache.expect(goroutines.size()); // about one closure or object per goroutine
         List<ChannelHolder> out = new ArrayList<>();
         for (Goroutine g : goroutines) {
             if (g.stack().isEmpty()) {

@@ -94,7 +94,7 @@ final class CompactStack extends AbstractList<PhysicalFrame> implements RandomAc
         return List.copyOf(out);
     }
 
-    private static final class Logical extends AbstractList<Frame> implements RandomAccess {
+    private static final class Logical extends AbstractList<Frame> implements RandomAccess, SharedFrames {
         private final Shape[] shapes;
         private final int size;
 
@@ -129,6 +129,44 @@ final class CompactStack extends AbstractList<PhysicalFrame> implements RandomAc
         @Override
         public int size() {
             return size;
+        }
+
+        @Override
+        public Object sharingKey() {
+            return new ShapesKey(shapes);
+        }
+    }
+
+    /** Equal when the same {@link Shape} objects come in the same order (shapes are shared, not compared). */
+    private static final class ShapesKey {
+        private final Shape[] shapes;
+        private final int hash;
+
+        ShapesKey(Shape[] shapes) {
+            this.shapes = shapes;
+            int h = shapes.length;
+            for (Shape s : shapes) {
+                h = 31 * h + System.identityHashCode(s);
+            }
+            this.hash = h;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof ShapesKey k) || k.hash != hash || k.shapes.length != shapes.length) {
+                return false;
+            }
+            for (int i = 0; i < shapes.length; i++) {
+                if (k.shapes[i] != shapes[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

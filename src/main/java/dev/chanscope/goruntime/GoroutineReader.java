@@ -140,6 +140,7 @@ public final class GoroutineReader {
         LongIntMap ids = new LongIntMap(ptrs.length); // live goroutines per id (id 0 counted apart)
         int idZero = 0;
         int repeated = 0;
+        boolean idRepeated = false; // the check below reads every id again: only when one repeats
         for (long gp : ptrs) {
             if (gp == 0) {
                 continue;
@@ -157,6 +158,7 @@ public final class GoroutineReader {
                     } else {
                         int c = ids.get(g.id());
                         ids.put(g.id(), c == LongIntMap.ABSENT ? 1 : c + 1);
+                        idRepeated |= c != LongIntMap.ABSENT;
                     }
                 }
                 out.add(g);
@@ -176,7 +178,7 @@ public final class GoroutineReader {
         // in the order each repeated id was first seen, as the runtime would list them
         int reported = 0;
         LongIntMap said = new LongIntMap();
-        for (int i = 0; i < out.size() && reported < 5; i++) {
+        for (int i = 0; (idRepeated || idZero > 1) && i < out.size() && reported < 5; i++) {
             Goroutine g = out.get(i);
             int c = g.id() == 0 ? idZero : ids.get(g.id());
             boolean first = g.id() == 0 ? said.get(-1) == LongIntMap.ABSENT : said.get(g.id()) == LongIntMap.ABSENT;

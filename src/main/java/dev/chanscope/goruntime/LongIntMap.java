@@ -58,6 +58,22 @@ final class LongIntMap {
         values[i] = value;
     }
 
+    /** Makes room for {@code expected} keys at once (one resize instead of many). */
+    void expect(int expected) {
+        LongIntMap bigger = new LongIntMap(expected);
+        if (bigger.keys.length <= keys.length) {
+            return;
+        }
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != EMPTY) {
+                bigger.put(keys[i], values[i]);
+            }
+        }
+        keys = bigger.keys;
+        values = bigger.values;
+        size = bigger.size;
+    }
+
     private void grow() {
         long[] oldK = keys;
         int[] oldV = values;

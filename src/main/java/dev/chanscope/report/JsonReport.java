@@ -3,6 +3,7 @@ package dev.chanscope.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,6 +16,7 @@ import dev.chanscope.goruntime.GoStatus;
 import dev.chanscope.goruntime.Goroutine;
 import dev.chanscope.goruntime.Hchan;
 import dev.chanscope.goruntime.PanicRecord;
+import dev.chanscope.goruntime.SharedFrames;
 import dev.chanscope.goruntime.Snapshot;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -39,7 +41,36 @@ import java.util.Optional;
 public final class JsonReport {
     public static final int SCHEMA_VERSION = 1;
 
-    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setDefaultPrettyPrinter(new DefaultPrettyPrinter().withObjectIndenter(new LineIndenter()));
+
+    /**
+     * Jackson's default object indenter (a line feed, two spaces a level), each level's bytes
+     * made once: the default converts its characters to bytes on every line, 70 million lines
+     * at 100,000 goroutines.
+     */
+    private static final class LineIndenter implements DefaultPrettyPrinter.Indenter {
+        private final SerializedString[] levels = new SerializedString[32];
+
+        @Override
+        public void writeIndentation(JsonGenerator g, int level) throws IOException {
+            if (level < levels.length) {
+                SerializedString s = levels[level];
+                if (s == null) {
+                    s = new SerializedString("\n" + "  ".repeat(level));
+                    levels[level] = s;
+                }
+                g.writeRaw(s);
+            } else {
+                g.writeRaw("\n" + "  ".repeat(level));
+            }
+        }
+
+        @Override
+        public boolean isInline() {
+            return false;
+        }
+    }
 
     /** What produced the snapshot. */
     public record Input(String core, String binary, List<String> layers) {}
@@ -344,17 +375,28 @@ public final class JsonReport {
         g.writeEndObject();
     }
 
+    private static final SerializedString FRAMES = new SerializedString("frames");
+
     private static void frames(JsonGenerator g, Goroutine gr, int maxFrames, FrameText text) throws IOException {
+        if (text.listed(g, gr.frames(), maxFrames)) {
+            g.writeNumberField("framesTotal", gr.frames().size());
+            return;
+        }
         g.writeArrayFieldStart("frames");
+        writeFrames(g, gr.frames(), maxFrames, text);
+        g.writeEndArray();
+        g.writeNumberField("framesTotal", gr.frames().size());
+    }
+
+    private static void writeFrames(JsonGenerator g, List<Frame> frames, int maxFrames, FrameText text)
+            throws IOException {
         int i = 0;
-        for (Frame f : gr.frames()) {
+        for (Frame f : frames) {
             if (maxFrames >= 0 && i++ >= maxFrames) {
                 break;
             }
             text.write(g, f);
         }
-        g.writeEndArray();
-        g.writeNumberField("framesTotal", gr.frames().size());
     }
 
     /**
@@ -370,6 +412,9 @@ public final class JsonReport {
         private final boolean raw;
         private final boolean indented;
         private final Map<String, SerializedString> values = new java.util.HashMap<>();
+        /** Whole frame lists by {@link SharedFrames#sharingKey}: null once seen, the text from the second time. */
+        private final Map<Object, SerializedString> lists = new java.util.HashMap<>();
+        private long listBytes;
 
         FrameText(boolean raw, boolean indented) {
             this.raw = raw;
@@ -387,6 +432,56 @@ public final class JsonReport {
                 byFrame.put(f, t);
             }
             g.writeRawValue(t);
+        }
+
+        /**
+         * Writes the {@code frames} field as one copied text when this list of frames was seen
+         * before (goroutines parked at the same calls), and says whether it did. A list seen
+         * once is only remembered (unique stacks cost no text); the texts are bounded to 64 MB.
+         */
+        boolean listed(JsonGenerator g, List<Frame> frames, int maxFrames) throws IOException {
+            if (!raw || !(frames instanceof SharedFrames shared)) {
+                return false;
+            }
+            Object key = shared.sharingKey();
+            if (!lists.containsKey(key)) {
+                if (lists.size() < 1_000_000) {
+                    lists.put(key, null);
+                }
+                return false;
+            }
+            SerializedString t = lists.get(key);
+            if (t == null) {
+                if (listBytes > (64L << 20)) {
+                    return false;
+                }
+                t = new SerializedString(listText(frames, maxFrames));
+                listBytes += t.charLength();
+                lists.put(key, t);
+            }
+            g.writeFieldName(FRAMES);
+            g.writeRawValue(t);
+            return true;
+        }
+
+        /** The frames array as {@link #writeFrames} writes it, at the depth of a goroutine's. */
+        private String listText(List<Frame> frames, int maxFrames) throws IOException {
+            java.io.StringWriter w = new java.io.StringWriter();
+            FrameText plain = new FrameText(false, indented);
+            try (JsonGenerator g = indented ? mapper.writer().createGenerator(w) : mapper.getFactory().createGenerator(w)) {
+                g.writeStartObject();
+                g.writeFieldName("goroutines");
+                g.writeStartObject();
+                g.writeFieldName("frames");
+                g.flush();
+                int from = w.getBuffer().length();
+                g.writeStartArray();
+                writeFrames(g, frames, maxFrames, plain);
+                g.writeEndArray();
+                g.flush();
+                String text = w.getBuffer().substring(from);
+                return text.substring(text.indexOf('['));
+            }
         }
 
         /** A string field whose values repeat (states, wait reasons, start functions). */
