@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chanscope.report.JsonReport;
 import dev.chanscope.report.Version;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,25 +19,27 @@ import java.util.Optional;
  * core that could not be analyzed, just those fields and {@code input}. Written compact, one
  * object per line (JSON Lines), straight into the line's UTF-8 bytes.
  *
- * @param buffer  holds the line in UTF-8, with its newline, from 0 to {@code length} (not
- *                trimmed: at 100,000 goroutines a line is 230 MB, a copy as much again)
+ * @param bytes   the line in UTF-8, with its newline (in a temporary file past
+ *                {@link #SPILL_ABOVE}: at 1,000,000 goroutines a line is 2.3 GB)
  * @param outcome what the summary keeps of it
  */
-public record BatchLine(byte[] buffer, int length, CoreOutcome outcome) {
-    /** The line and its newline, ready to write. */
-    public java.nio.ByteBuffer bytes() {
-        return java.nio.ByteBuffer.wrap(buffer, 0, length);
-    }
+public record BatchLine(LineBytes bytes, CoreOutcome outcome) {
+    /** Lines above this are made in a temporary file, not in memory. */
+    public static final long SPILL_ABOVE = 256L << 20;
 
     private static final ObjectMapper COMPACT = new ObjectMapper();
 
     /** The line as text, without its newline. */
     public String json() {
-        return new String(buffer, 0, length - 1, StandardCharsets.UTF_8);
+        return bytes.text();
     }
 
     /** A core that was analyzed: {@code core} is what {@code analyze --json} prints. */
     public static BatchLine analyzed(CoreReport core, String sha256, long elapsedMs) {
+        return analyzed(core, sha256, elapsedMs, SPILL_ABOVE);
+    }
+
+    static BatchLine analyzed(CoreReport core, String sha256, long elapsedMs, long spillAbove) {
         ObjectNode report = core.head();
         boolean partial = report.path("partial").asBoolean(false);
         ObjectNode line = head(partial ? Status.PARTIAL : Status.OK, Optional.empty(), partial ? 1 : 0, elapsedMs);
@@ -54,7 +54,7 @@ public record BatchLine(byte[] buffer, int length, CoreOutcome outcome) {
                 default -> line.set(e.getKey(), e.getValue());
             }
         }
-        return of(line, core.goroutines());
+        return of(line, core.goroutines(), spillAbove);
     }
 
     /**
@@ -74,7 +74,7 @@ public record BatchLine(byte[] buffer, int length, CoreOutcome outcome) {
         in.putNull("binary");
         in.putArray("layers");
         sha256.ifPresentOrElse(s -> in.put("sha256", s), () -> in.putNull("sha256"));
-        return of(line, Optional.empty());
+        return of(line, Optional.empty(), SPILL_ABOVE);
     }
 
     /** A file that is not a core: one line saying so, and why (no analysis, no hash). */
@@ -86,7 +86,7 @@ public record BatchLine(byte[] buffer, int length, CoreOutcome outcome) {
         in.putNull("binary");
         in.putArray("layers");
         in.putNull("sha256");
-        return of(line, Optional.empty());
+        return of(line, Optional.empty(), SPILL_ABOVE);
     }
 
     private static ObjectNode head(Status status, Optional<String> error, Integer exitCode, long elapsedMs) {
@@ -105,8 +105,9 @@ public record BatchLine(byte[] buffer, int length, CoreOutcome outcome) {
     }
 
     /** The line's fields in order, with the goroutine list, when there is one, after goroutineCount. */
-    private static BatchLine of(ObjectNode line, Optional<CoreReport.ListWriter> goroutines) {
-        Buffer buf = new Buffer();
+    private static BatchLine of(ObjectNode line, Optional<CoreReport.ListWriter> goroutines, long spillAbove) {
+        LineBuffer buf = new LineBuffer(spillAbove);
+        boolean done = false;
         // Jackson escapes line breaks inside strings, so the object is one line.
         try (JsonGenerator g = COMPACT.createGenerator(buf, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -123,21 +124,17 @@ public record BatchLine(byte[] buffer, int length, CoreOutcome outcome) {
                 goroutines.get().write(g);
             }
             g.writeEndObject();
+            g.flush();
+            buf.write('\n');
+            BatchLine made = new BatchLine(buf.done(), CoreOutcome.of(line));
+            done = true;
+            return made;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        buf.write('\n');
-        return new BatchLine(buf.array(), buf.size(), CoreOutcome.of(line));
-    }
-
-    /** A byte buffer that hands out its array instead of a copy. */
-    private static final class Buffer extends ByteArrayOutputStream {
-        Buffer() {
-            super(4096);
-        }
-
-        byte[] array() {
-            return buf;
+            throw new UncheckedIOException("cannot write the line (" + e.getMessage() + ")", e);
+        } finally {
+            if (!done) {
+                buf.abandon();
+            }
         }
     }
 

@@ -185,6 +185,8 @@ public final class BatchRunner {
                 }
                 settle(s.how(), s.line(), s.outcome());
                 slots.release();
+            } else {
+                s.line().ifPresent(l -> l.bytes().release()); // timed out meanwhile: the line is not written
             }
         }
 

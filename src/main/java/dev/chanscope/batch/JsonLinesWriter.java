@@ -27,10 +27,10 @@ public final class JsonLinesWriter implements AutoCloseable {
         }
     }
 
-    private static final ByteBuffer STOP = ByteBuffer.allocate(0);
+    private static final LineBytes STOP = new LineBytes.InMemory(new byte[0], 0);
 
     private final Sink sink;
-    private final BlockingQueue<ByteBuffer> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<LineBytes> queue = new LinkedBlockingQueue<>();
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     private final Thread thread;
 
@@ -63,8 +63,8 @@ public final class JsonLinesWriter implements AutoCloseable {
         };
     }
 
-    /** Queues one line, its UTF-8 bytes ending with the newline (a {@link BatchLine}'s). */
-    public void write(ByteBuffer lineWithNewline) {
+    /** Queues one line, its UTF-8 bytes ending with the newline (a {@link BatchLine}'s); released once written. */
+    public void write(LineBytes lineWithNewline) {
         queue.add(lineWithNewline);
     }
 
@@ -73,7 +73,7 @@ public final class JsonLinesWriter implements AutoCloseable {
         byte[] text = line.getBytes(StandardCharsets.UTF_8);
         byte[] withNewline = java.util.Arrays.copyOf(text, text.length + 1);
         withNewline[text.length] = '\n';
-        queue.add(ByteBuffer.wrap(withNewline));
+        queue.add(LineBytes.InMemory.of(withNewline));
     }
 
     /** The first write failure (a full disk, a closed pipe), after which nothing more is written. */
@@ -99,7 +99,7 @@ public final class JsonLinesWriter implements AutoCloseable {
 
     private void drain() {
         while (true) {
-            ByteBuffer line;
+            LineBytes line;
             try {
                 line = queue.take();
             } catch (InterruptedException e) {
@@ -108,13 +108,14 @@ public final class JsonLinesWriter implements AutoCloseable {
             if (line == STOP) {
                 return;
             }
-            if (failure.get() != null) {
-                continue;
-            }
             try {
-                sink.write(line);
+                if (failure.get() == null) {
+                    line.writeTo(sink);
+                }
             } catch (IOException | UncheckedIOException e) {
                 failure.compareAndSet(null, e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+            } finally {
+                line.release();
             }
         }
     }

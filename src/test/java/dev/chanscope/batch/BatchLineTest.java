@@ -1,6 +1,8 @@
 package dev.chanscope.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,12 +57,32 @@ class BatchLineTest {
         BatchLine fromTree = BatchLine.analyzed(CoreReport.of(rebuilt), "ab", 7);
 
         assertEquals(M.readTree(fromTree.json()), M.readTree(streamed.json()));
-        String text = StandardCharsets.UTF_8.decode(streamed.bytes()).toString();
+        String text = streamed.json() + "\n";
         assertTrue(text.endsWith("\n") && text.indexOf('\n') == text.length() - 1, text);
         assertTrue(text.indexOf("\"goroutineCount\":2,\"goroutines\":[") > 0, text);
         assertTrue(text.indexOf("\"goroutines\"") < text.indexOf("\"panicking\""), text);
         assertEquals("multi-closer", streamed.outcome().signature().orElseThrow().pattern());
         assertEquals(0.9, streamed.outcome().confidence().getAsDouble());
+    }
+
+    @Test
+    void aLineAboveTheLimitIsMadeInAPrivateTemporaryFileAndDeletedOnceWritten() throws Exception {
+        BatchLine small = BatchLine.analyzed(new CoreReport(head(true), Optional.of(TWO)), "ab", 7);
+        BatchLine big = BatchLine.analyzed(new CoreReport(head(true), Optional.of(TWO)), "ab", 7, 64);
+        assertTrue(small.bytes() instanceof LineBytes.InMemory);
+        LineBytes.Spilled spilled = assertInstanceOf(LineBytes.Spilled.class, big.bytes());
+        assertTrue(java.nio.file.Files.exists(spilled.file()));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(spilled.file())));
+        assertEquals(small.bytes().size(), spilled.size());
+        assertEquals(small.json(), big.json());
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        JsonLinesWriter w = new JsonLinesWriter(b -> out.write(b.array(), b.arrayOffset() + b.position(), b.remaining()));
+        w.write(big.bytes());
+        w.close();
+        assertEquals(small.json() + "\n", out.toString(StandardCharsets.UTF_8));
+        assertFalse(java.nio.file.Files.exists(spilled.file()), "the temporary file is deleted once written");
     }
 
     @Test
