@@ -73,7 +73,8 @@ final class AttachCommand implements Callable<Integer> {
 
     @Option(names = {"-b", "--binary", "--exe"}, paramLabel = "BIN",
             description = "Take symbols and types from BIN (an unstripped copy of the same build) instead of the"
-                    + " process's own executable.")
+                    + " process's own executable. A stripped process is read without it, from the built-in"
+                    + " layouts of its Go release; BIN adds the program's own struct field names.")
     Path binary;
 
     @Option(names = "--force", description = "Use --binary even when its build id differs from the process's.")

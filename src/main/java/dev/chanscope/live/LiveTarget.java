@@ -2,6 +2,7 @@ package dev.chanscope.live;
 
 import dev.chanscope.ChanscopeException;
 import dev.chanscope.ExitCode;
+import dev.chanscope.elf.BuildDebugInfo;
 import dev.chanscope.elf.ElfFile;
 import dev.chanscope.gdb.GdbCommandException;
 import dev.chanscope.gdb.GdbException;
@@ -9,6 +10,8 @@ import dev.chanscope.gdb.GdbLookups;
 import dev.chanscope.gdb.GdbSession;
 import dev.chanscope.gdb.GdbThreads;
 import dev.chanscope.gdb.GdbTypeCatalog;
+import dev.chanscope.layouts.BuiltInLayouts;
+import dev.chanscope.layouts.LayoutTable;
 import dev.chanscope.proc.Memory;
 import dev.chanscope.proc.Target;
 import dev.chanscope.proc.ThreadContext;
@@ -76,7 +79,8 @@ public final class LiveTarget implements Target {
     private final Thread watchdog;
     private final OptionalInt selfStopper;
     private LiveMemory memory;
-    private final GdbTypeCatalog types;
+    /** gdb's DWARF, or for a stripped binary the built-in layouts of its Go release (docs/stripped.md). */
+    private final TypeCatalog types;
     private long bias;
     private long monotonicAtAttach;
     private List<ThreadContext> threads;
@@ -98,7 +102,8 @@ public final class LiveTarget implements Target {
                 "chanscope-detach-on-exit");
         this.watchdog = new Thread(() -> watch(timeout), "chanscope-attach-watchdog");
         this.watchdog.setDaemon(true);
-        this.types = new GdbTypeCatalog(gdb);
+        this.types = BuildDebugInfo.of(exe).hasDwarf() ? new GdbTypeCatalog(gdb)
+                : BuiltInLayouts.forBinary(exe, exeShown, LayoutTable.builtIn());
     }
 
     /**
