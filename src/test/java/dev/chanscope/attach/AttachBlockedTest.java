@@ -42,7 +42,15 @@ class AttachBlockedTest {
     @ParameterizedTest(name = "go{0}")
     @FieldSource("GO_VERSIONS")
     void stoppedProcessIsDiagnosedAndLeftExactlyAsFound(String go) throws Exception {
-        Path bin = LivePrograms.extract(tmp, go, "live-blocked");
+        JsonNode j = attachStopped(tmp, LivePrograms.extract(tmp, go, "live-blocked"), go);
+        assertEquals("DWARF", j.get("layouts").asText());
+    }
+
+    /**
+     * Attaches to live-blocked ({@code bin}) stopped, checks the report and that the process is
+     * left exactly as found and finishes correctly; returns the report.
+     */
+    static JsonNode attachStopped(Path tmp, Path bin, String go) throws Exception {
         try (GoProcess p = GoProcess.start(tmp, bin, Map.of())) {
             p.awaitLine("ready", 30);
             p.stopAndWait();
@@ -72,6 +80,7 @@ class AttachBlockedTest {
             p.sendLine("go");
             assertEquals(0, p.awaitExit(60), p.stderrText());
             assertEquals(EXPECTED_OUTPUT, afterReady(p.stdout()));
+            return j;
         }
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,26 +32,7 @@ class StrippedAttachTest {
                 .redirectErrorStream(true).start();
         assertTrue(strip.waitFor(60, TimeUnit.SECONDS) && strip.exitValue() == 0,
                 new String(strip.getInputStream().readAllBytes()));
-        try (GoProcess p = GoProcess.start(tmp, bin, Map.of())) {
-            p.awaitLine("ready", 30);
-            p.stopAndWait();
-            String before = Proc.fingerprint(p.pid());
-
-            Chanscope.Run r = new Chanscope(tmp).run("attach", "--json", Integer.toString(p.pid()));
-
-            assertEquals(0, r.exit(), r.err());
-            assertEquals('T', p.state(), "the process must still be stopped");
-            assertEquals(0, p.tracerPid(), "chanscope (gdb) must have detached");
-            assertEquals(before, Proc.fingerprint(p.pid()), "memory, registers or system calls changed");
-            JsonNode j = r.json();
-            assertEquals("built-in table for go" + go + "/amd64", j.get("layouts").asText());
-            assertEquals("go" + go, j.get("goVersion").asText());
-            AttachBlockedTest.checkBlockedView(j.get("live"), true);
-
-            p.signal("CONT");
-            p.sendLine("go");
-            assertEquals(0, p.awaitExit(60), p.stderrText());
-            assertEquals(AttachBlockedTest.EXPECTED_OUTPUT, AttachBlockedTest.afterReady(p.stdout()));
-        }
+        JsonNode j = AttachBlockedTest.attachStopped(tmp, bin, go);
+        assertEquals("built-in table for go" + go + "/amd64", j.get("layouts").asText());
     }
 }
