@@ -35,8 +35,9 @@ import java.util.Optional;
  *
  * <p>Everything is written through one streaming {@link JsonGenerator} as it is produced
  * ({@link #print}): at a million goroutines a tree of nodes, or the document as one string,
- * costs gigabytes (issue 17). Callers that need a tree (batch lines, attach) get one built by
- * the same code ({@link #build}), so a field is added in one place, once.
+ * costs gigabytes (issue 17). Callers that need a tree (attach, a batch line's head) get one
+ * built by the same code ({@link #build}), so a field is added in one place, once; a batch line
+ * streams its goroutine list with {@link #goroutineList}.
  */
 public final class JsonReport {
     public static final int SCHEMA_VERSION = 1;
