@@ -135,6 +135,7 @@ public sealed interface Sha256 extends AutoCloseable permits Sha256.Java, Sha256
         @Override
         public void close() {
             crypto.EVP_MD_CTX_free(ctx);
+            chunk.close(); // the native megabyte now, not when the collector gets to it
         }
     }
 }

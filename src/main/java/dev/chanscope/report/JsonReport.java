@@ -211,8 +211,6 @@ public final class JsonReport {
             g.writeTree(new DiagnosisJson(mapper).build(o.diagnosis().get()));
         }
         g.writeNumberField("goroutineCount", s.goroutines().size());
-        // Raw copies only where the text is indented as ours is (not into a TokenBuffer, whose
-        // tree would keep them as opaque values).
         goroutineList(g, s, o);
         g.writeArrayFieldStart("panicking");
         long died = s.panic().map(PanicRecord::goroutineId).orElse(0L);
@@ -406,7 +404,7 @@ public final class JsonReport {
      * the same frames again was most of the JSON's cost (issue 17). The text is what
      * {@link #frame} writes at the depth a goroutine's frames (and its {@code createdBy}) sit
      * in the report, two objects deep, or compact (batch lines), so the output is byte for byte
-     * the same.
+     * the same. It assumes the report's own generators: this mapper's indentation, or none.
      */
     private final class FrameText {
         private final Map<Frame, SerializedString> byFrame = new IdentityHashMap<>();
@@ -429,7 +427,7 @@ public final class JsonReport {
             }
             SerializedString t = byFrame.get(f);
             if (t == null) {
-                t = new SerializedString(indented ? indented(f) : compact(f));
+                t = new SerializedString(valueText(v -> frame(v, f)));
                 byFrame.put(f, t);
             }
             g.writeRawValue(t);
@@ -456,33 +454,18 @@ public final class JsonReport {
                 if (listBytes > (64L << 20)) {
                     return false;
                 }
-                t = new SerializedString(listText(frames, maxFrames));
+                FrameText plain = new FrameText(false, indented);
+                t = new SerializedString(valueText(v -> {
+                    v.writeStartArray();
+                    writeFrames(v, frames, maxFrames, plain);
+                    v.writeEndArray();
+                }));
                 listBytes += t.charLength();
                 lists.put(key, t);
             }
             g.writeFieldName(FRAMES);
             g.writeRawValue(t);
             return true;
-        }
-
-        /** The frames array as {@link #writeFrames} writes it, at the depth of a goroutine's. */
-        private String listText(List<Frame> frames, int maxFrames) throws IOException {
-            java.io.StringWriter w = new java.io.StringWriter();
-            FrameText plain = new FrameText(false, indented);
-            try (JsonGenerator g = indented ? mapper.writer().createGenerator(w) : mapper.getFactory().createGenerator(w)) {
-                g.writeStartObject();
-                g.writeFieldName("goroutines");
-                g.writeStartObject();
-                g.writeFieldName("frames");
-                g.flush();
-                int from = w.getBuffer().length();
-                g.writeStartArray();
-                writeFrames(g, frames, maxFrames, plain);
-                g.writeEndArray();
-                g.flush();
-                String text = w.getBuffer().substring(from);
-                return text.substring(text.indexOf('['));
-            }
         }
 
         /** A string field whose values repeat (states, wait reasons, start functions). */
@@ -502,29 +485,34 @@ public final class JsonReport {
             g.writeString(v);
         }
 
-        private String compact(Frame f) throws IOException {
+        /**
+         * The text {@code value} writes as a field value of a goroutine (two objects deep), as
+         * the report's generator would write it there: indented as ours, or compact.
+         */
+        private String valueText(ValueWriter value) throws IOException {
             java.io.StringWriter w = new java.io.StringWriter();
-            try (JsonGenerator g = mapper.getFactory().createGenerator(w)) {
-                frame(g, f);
-            }
-            return w.toString();
-        }
-
-        private String indented(Frame f) throws IOException {
-            java.io.StringWriter w = new java.io.StringWriter();
-            try (JsonGenerator g = mapper.writer().createGenerator(w)) {
+            try (JsonGenerator g = indented ? mapper.writer().createGenerator(w) : mapper.getFactory().createGenerator(w)) {
                 g.writeStartObject();
                 g.writeFieldName("goroutines");
                 g.writeStartObject();
-                g.writeFieldName("frame");
+                g.writeFieldName("value");
                 g.flush();
                 int from = w.getBuffer().length();
-                frame(g, f);
+                value.write(g);
                 g.flush();
-                String text = w.getBuffer().substring(from);
-                return text.substring(text.indexOf('{'));
+                String text = w.getBuffer().substring(from); // the separator (" : " or ":"), then the value
+                int start = 0;
+                while (text.charAt(start) != '{' && text.charAt(start) != '[') {
+                    start++;
+                }
+                return text.substring(start);
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface ValueWriter {
+        void write(JsonGenerator g) throws IOException;
     }
 
     private static void optionalFrame(JsonGenerator g, String name, Optional<Frame> f) throws IOException {
