@@ -10,7 +10,7 @@ import java.security.NoSuchAlgorithmException;
  * SHA-256 of a stream of bytes, from the system's libcrypto when it is there (it is wherever
  * Debian's gdb is: gdb links it), else from Java. Why not always Java: chanscope runs with C1
  * only (scripts/jvm.options), and C1 does not use the CPU's SHA instructions, so hashing a
- * 377 MB core took 2.8 s in Java against 0.25 s in libcrypto (docs/performance.md). Same digest
+ * 377 MB core took 2.8 s in Java against 0.3 s in libcrypto (docs/performance.md). Same digest
  * either way; {@code Sha256Test} compares them.
  */
 public sealed interface Sha256 extends AutoCloseable permits Sha256.Java, Sha256.Libcrypto {
