@@ -31,6 +31,7 @@ final class LineBuffer extends OutputStream {
     public void write(byte[] b, int off, int len) throws IOException {
         if (fileOut == null && size + len > spillAbove) {
             file = Files.createTempFile("chanscope-line-", ".json"); // rw------- on POSIX
+            file.toFile().deleteOnExit(); // a batch stopped by SIGINT or SIGTERM mid-line leaves none behind
             fileOut = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
             memory.writeTo(fileOut);
             memory = null;
